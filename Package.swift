@@ -1,0 +1,104 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (see README "Architecture"): only WidashHTTP touches libcurl (CCurl), only the
+// WidashTUI backend touches ncurses (CNCurses); WidashCore is plain values and pure functions.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "widash",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "widash", targets: ["widash"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+
+        .target(name: "WidashHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "WidashCore", dependencies: [
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "WidashKube", dependencies: [
+            "WidashHTTP", "WidashCore",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "WidashCloud", dependencies: [
+            "WidashHTTP", "WidashCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "WidashTrace", dependencies: [
+            "WidashCore", "WidashKube", "WidashCloud", "WidashHTTP",
+        ], swiftSettings: strict),
+        .target(name: "WidashSandbox", dependencies: [
+            "WidashHTTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "WidashTUI", dependencies: [
+            "CNCurses", "WidashCore", "WidashTrace", "WidashKube",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "widash", dependencies: [
+            "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashSandbox", "WidashTUI", "WidashHTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashCoreTests", dependencies: ["WidashCore",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashKubeTests", dependencies: ["WidashKube", "WidashHTTP", "WidashCore",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore"], swiftSettings: strict),
+        .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashKube", "WidashHTTP"], swiftSettings: strict),
+        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashHTTP", "WidashKube", "WidashCore", "WidashTrace"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,129 @@
+import Foundation
+
+/// The fixed cloud-side facts of the `demo` scenario, shared by the sandbox's Kubernetes objects
+/// (service-account annotations) and its Entra/ARM/Graph/AWS/GCP emulation, so both sides agree.
+/// Ids are deterministic so that docs and tests can name them.
+public enum DemoDirectory {
+    public static let tenantID = "5f1c1f2e-7a8b-4c3d-9e0f-1a2b3c4d5e6f"
+    public static let subscriptionID = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+    public static let resourceGroup = "rg-widash-demo"
+    public static let tokenExchangeAudience = "api://AzureADTokenExchange"
+    public static let awsAccountID = "111122223333"
+    public static let awsRegion = "us-east-1"
+    public static let gcpProject = "widash-demo"
+    public static let gcpProjectNumber = "123456789012"
+
+    /// How an Azure identity is registered in Entra.
+    public enum AzureKind: String, Sendable { case application, userAssignedIdentity }
+
+    /// A federated identity credential as configured in Entra. `issuer == nil` means "the cluster's
+    /// issuer"; `issuerSuffix` is appended to it (the trailing-slash mistake).
+    public struct FederatedCredential: Sendable {
+        public var name: String
+        public var issuerSuffix: String
+        public var subject: String
+        public var audience: String
+    }
+
+    /// A role the identity holds on a resource: host plus the path prefix it may read.
+    public struct ResourceGrant: Sendable {
+        public var host: String
+        public var pathPrefix: String
+    }
+
+    public struct AzureIdentitySpec: Sendable {
+        public var namespace: String
+        public var serviceAccount: String
+        public var kind: AzureKind
+        public var displayName: String
+        public var clientID: String
+        public var objectID: String
+        public var credentials: [FederatedCredential]
+        public var grants: [ResourceGrant]
+    }
+
+    static func sub(_ ns: String, _ sa: String) -> String { "system:serviceaccount:\(ns):\(sa)" }
+    static let aud = tokenExchangeAudience
+
+    /// Resource hosts of the demo (all routed to the sandbox by CONNECT_TO in `--demo`).
+    public static let keyVaultHost = "shop-kv.vault.azure.net"
+    public static let blobHost = "shopstorage.blob.core.windows.net"
+    public static let cosmosHost = "shop-cosmos.documents.azure.com"
+    public static let serviceBusHost = "shop-bus.servicebus.windows.net"
+    public static let armHost = "management.azure.com"
+
+    public static let azureIdentities: [AzureIdentitySpec] = [
+        AzureIdentitySpec(namespace: "shop", serviceAccount: "frontend", kind: .application,
+                          displayName: "shop-frontend", clientID: "a1f3c6e0-1d2b-4e5f-8a9b-0c1d2e3f4a51",
+                          objectID: "0a1f3c6e-aaaa-4e5f-8a9b-0c1d2e3f4a51",
+                          credentials: [.init(name: "aks-shop-frontend", issuerSuffix: "", subject: sub("shop", "frontend"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/"), .init(host: armHost, pathPrefix: "/subscriptions")]),
+        AzureIdentitySpec(namespace: "shop", serviceAccount: "backend", kind: .userAssignedIdentity,
+                          displayName: "id-shop-backend", clientID: "b2e4d7f1-2e3c-4f60-9bac-1d2e3f4a5b62",
+                          objectID: "1b2e4d7f-bbbb-4f60-9bac-1d2e3f4a5b62",
+                          credentials: [.init(name: "aks-shop-backend", issuerSuffix: "", subject: sub("shop", "backend"), audience: aud)],
+                          grants: [.init(host: cosmosHost, pathPrefix: "/dbs"), .init(host: blobHost, pathPrefix: "/orders"),
+                                   .init(host: serviceBusHost, pathPrefix: "/orders/"), .init(host: armHost, pathPrefix: "/subscriptions")]),
+        // FIC subject has a typo: AADSTS700213.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "wrong-subject", kind: .userAssignedIdentity,
+                          displayName: "id-wrong-subject", clientID: "c3f5e802-3f4d-4071-8cbd-2e3f4a5b6c73",
+                          objectID: "2c3f5e80-cccc-4071-8cbd-2e3f4a5b6c73",
+                          credentials: [.init(name: "aks-wrong-subject", issuerSuffix: "", subject: sub("broken", "wrongsubject"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // FIC issuer has a trailing slash the cluster's issuer lacks: AADSTS700211.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "wrong-issuer", kind: .userAssignedIdentity,
+                          displayName: "id-wrong-issuer", clientID: "d4a6f913-4a5e-4182-9dce-3f4a5b6c7d84",
+                          objectID: "3d4a6f91-dddd-4182-9dce-3f4a5b6c7d84",
+                          credentials: [.init(name: "aks-wrong-issuer", issuerSuffix: "/", subject: sub("broken", "wrong-issuer"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // FIC audience is the China cloud's: AADSTS700212.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "wrong-audience", kind: .userAssignedIdentity,
+                          displayName: "id-wrong-audience", clientID: "e5b7a024-5b6f-4293-8edf-4a5b6c7d8e95",
+                          objectID: "4e5b7a02-eeee-4293-8edf-4a5b6c7d8e95",
+                          credentials: [.init(name: "aks-wrong-audience", issuerSuffix: "", subject: sub("broken", "wrong-audience"), audience: "api://AzureADTokenExchangeChina")],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // Correct identity, but the pod is not labelled azure.workload.identity/use, so not mutated.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "no-label", kind: .userAssignedIdentity,
+                          displayName: "id-no-label", clientID: "f6c8b135-6c70-43a4-9f01-5b6c7d8e9fa6",
+                          objectID: "5f6c8b13-ffff-43a4-9f01-5b6c7d8e9fa6",
+                          credentials: [.init(name: "aks-no-label", issuerSuffix: "", subject: sub("broken", "no-label"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // Exchange works; no grant on Key Vault: 403 at step 5.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "no-role", kind: .userAssignedIdentity,
+                          displayName: "id-no-role", clientID: "07d9c246-7d81-44b5-a012-6c7d8e9fa0b7",
+                          objectID: "607d9c24-0000-44b5-a012-6c7d8e9fa0b7",
+                          credentials: [.init(name: "aks-no-role", issuerSuffix: "", subject: sub("broken", "no-role"), audience: aud)],
+                          grants: []),
+        // The token presented has expired: AADSTS700024.
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "stale-token", kind: .userAssignedIdentity,
+                          displayName: "id-stale-token", clientID: "18eac357-8e92-45c6-b123-7d8e9fa0b1c8",
+                          objectID: "718eac35-1111-45c6-b123-7d8e9fa0b1c8",
+                          credentials: [.init(name: "aks-stale-token", issuerSuffix: "", subject: sub("broken", "stale-token"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // Legacy aad-pod-identity (no federation; shown as legacy in the inventory).
+        AzureIdentitySpec(namespace: "legacy", serviceAccount: "default", kind: .userAssignedIdentity,
+                          displayName: "id-legacy-app", clientID: "29fbd468-9fa3-46d7-8234-8e9fa0b1c2d9",
+                          objectID: "829fbd46-2222-46d7-8234-8e9fa0b1c2d9",
+                          credentials: [], grants: []),
+    ]
+
+    public static func azureIdentity(namespace: String, serviceAccount: String) -> AzureIdentitySpec? {
+        azureIdentities.first { $0.namespace == namespace && $0.serviceAccount == serviceAccount }
+    }
+
+    public static func azureIdentity(clientID: String) -> AzureIdentitySpec? {
+        azureIdentities.first { $0.clientID.lowercased() == clientID.lowercased() }
+    }
+
+    // AWS (issue 4): roles and their trust policies' subjects.
+    public static let irsaOKRoleARN = "arn:aws:iam::111122223333:role/irsa-ok"
+    /// Trust policy's `:sub` condition names another service account: AccessDenied.
+    public static let irsaBadTrustRoleARN = "arn:aws:iam::111122223333:role/irsa-bad-trust"
+    public static let irsaBadTrustPolicySubject = "system:serviceaccount:aws:irsa-bad-trust-old"
+    public static let podIdentityRoleARN = "arn:aws:iam::111122223333:role/podid-ok"
+    public static let eksClusterName = "widash-demo"
+
+    // GCP (issue 4).
+    public static let gkeServiceAccount = "gke-ok@widash-demo.iam.gserviceaccount.com"
+    public static let gcpWorkloadPool = "widash-demo.svc.id.goog"
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashCloudTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashHTTPTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashSandboxTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashTUITestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashTraceTestsPlaceholder: XCTestCase { func testBuilds() {} }
