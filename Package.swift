@@ -47,8 +47,29 @@ let package = Package(
         .target(name: "WidashTrace", dependencies: [
             "WidashCore", "WidashKube", "WidashCloud", "WidashHTTP",
         ], swiftSettings: strict),
-        .target(name: "WidashSandbox", dependencies: [
+        // The sandbox: a kit with the service contract and the demo's cloud-side facts, one target per
+        // emulated cloud (so each compiles on its own), and the server that hosts them with the
+        // Kubernetes API.
+        .target(name: "WidashSandboxKit", dependencies: [
             "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "WidashSandboxAzure", dependencies: [
+            "WidashSandboxKit", "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "WidashSandboxAWS", dependencies: [
+            "WidashSandboxKit", "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "WidashSandbox", dependencies: [
+            "WidashHTTP", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,7 +116,13 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashKube", "WidashHTTP"], swiftSettings: strict),
-        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashHTTP",
+        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashSandboxAzureTests", dependencies: ["WidashSandbox", "WidashSandboxAzure", "WidashSandboxKit", "WidashHTTP",
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ], swiftSettings: strict),
+        .testTarget(name: "WidashSandboxAWSTests", dependencies: ["WidashSandbox", "WidashSandboxAWS", "WidashSandboxKit", "WidashHTTP",
             .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore"], swiftSettings: strict),

@@ -1,0 +1,1 @@
+// AWS emulation (STS, IAM, EKS, eks-auth)

@@ -1,0 +1,1 @@
+// Azure emulation (Entra, Graph, ARM, resources)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct TraceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trace", abstract: "TODO")
+    func run() async throws { throw ExitCode(2) }
+}
