@@ -91,6 +91,15 @@ public protocol SandboxService: Sendable {
     /// Whether this service answers requests sent to `host` (lower-case, no port).
     func answers(host: String) -> Bool
     func handle(_ request: SandboxRequest) async -> SandboxResponse
+    /// Whether this service takes a request sent to the sandbox's loopback address (Host 127.0.0.1
+    /// or localhost) that is not a Kubernetes API path. Clients that cannot map real host names to
+    /// the sandbox (azure-identity, botocore with `endpoint_url`) reach the clouds this way; the
+    /// service decides from the path, the form `Action` or the SigV4 credential scope.
+    func answersLoopback(_ request: SandboxRequest) -> Bool
+}
+
+extension SandboxService {
+    public func answersLoopback(_ request: SandboxRequest) -> Bool { false }
 }
 
 /// `application/x-www-form-urlencoded` decoding, as used by query strings and token endpoints.
