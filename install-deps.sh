@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
-for pkg in libcurl4-openssl-dev libncursesw5-dev tmux python3-venv; do
+for pkg in libcurl4-openssl-dev libncursesw5-dev tmux; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -22,7 +22,7 @@ if [ "${1:-}" != "--no-python" ]; then
   if ! .venv/bin/python -c "import azure.identity, botocore, boto3, jwt, joserfc, openapi_schema_validator" 2>/dev/null; then
     echo "creating .venv with the Python peers used by the tests" >&2
     rm -rf .venv
-    python3 -m venv .venv
+    python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv (apt) or a Python with venv" >&2; exit 2; }
     .venv/bin/pip install -q --disable-pip-version-check \
       "azure-identity==1.27.0" "boto3==1.44.8" "botocore==1.44.8" "PyJWT==2.15.1" "joserfc==1.8.0" \
       "openapi-schema-validator==0.9.0" >&2
