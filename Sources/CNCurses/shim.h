@@ -38,4 +38,26 @@ static inline mmask_t widash_all_mouse_events(void) { return ALL_MOUSE_EVENTS | 
 static inline int widash_button4_pressed(void) { return BUTTON4_PRESSED; }
 static inline int widash_button5_pressed(void) { return BUTTON5_PRESSED; }
 static inline int widash_button1_clicked(void) { return BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED; }
+/* Added for the WidashTUI backend. */
+#include <langinfo.h>
+#include <string.h>
+#include <stdio.h>
+/* True when setlocale() selected a UTF-8 codeset. */
+static inline int widash_locale_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0 || strcmp(cs, "UTF8") == 0);
+}
+/* newterm on the process's stdout/stdin: returns NULL instead of exiting when the terminal is unusable. */
+static inline SCREEN *widash_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline mmask_t widash_click_mouse_events(void) { return ALL_MOUSE_EVENTS; }
+/* Reads the pending mouse event; returns 0 on success. */
+static inline int widash_getmouse(int *x, int *y, unsigned long *bstate) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return -1;
+    *x = ev.x; *y = ev.y; *bstate = (unsigned long)ev.bstate;
+    return 0;
+}
+static inline int widash_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline int widash_button1_clicked_only(void) { return BUTTON1_CLICKED; }
+static inline int widash_button1_released(void) { return BUTTON1_RELEASED; }
 #endif

@@ -1,6 +1,69 @@
 import ArgumentParser
+import Foundation
+import WidashTUI
 
+/// `widash` / `widash dashboard`: the full-screen dashboard.
 struct DashboardCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "Open the dashboard (default).")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the dashboard (default).",
+        discussion: """
+            Keys follow k9s: `:` commands (:sa :pods :ctx :ns :doctor :theme NAME :q), `/` filter, `?` help, \
+            enter opens, esc goes back, t traces the selected pod, f fetches a test token, ctrl-c quits.
+            Settings are read from $XDG_CONFIG_HOME/widash/config.yaml (default ~/.config/widash/config.yaml); \
+            flags override them.
+            """)
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(help: "Theme name (default, dark, light, high-contrast, monochrome) or path to a theme .yaml file.")
+    var theme: String?
+
+    @Flag(help: "Show the whole test token in the token inspector (it is hidden by default).")
+    var showToken = false
+
+    @Flag(help: .hidden)
+    var fixture = false
+
+    func run() async throws {
+        if let problem = DashboardRunner.terminalProblem() {
+            FileHandle.standardError.write(Data((problem + "\n").utf8))
+            throw ExitCode(2)
+        }
+        var startupMessage: String?
+        var config = WidashConfig()
+        do {
+            config = try WidashConfig.load(env: ProcessInfo.processInfo.environment)
+        } catch {
+            // A bad config file must not keep the dashboard from opening: flash it, use the defaults.
+            startupMessage = "\(error)"
+        }
+        let options = DashboardOptions(
+            readOnly: cluster.readonly || (config.readOnly ?? false),
+            showToken: showToken,
+            autoRerunSeconds: config.autoRerunSeconds ?? 10,
+            refreshSeconds: config.refreshSeconds ?? 30,
+            resources: config.resources,
+            namespace: cluster.allNamespaces ? nil : cluster.namespace)
+        let environment = try makeEnvironment(options: options)
+        let launch = DashboardLaunch(environment: environment, options: options, themeName: theme ?? config.theme,
+                                     startupMessage: startupMessage)
+        let code: Int32
+        do {
+            code = try await DashboardRunner.run(launch)
+        } catch {
+            FileHandle.standardError.write(Data("widash: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    // MARK: - Wiring (for the lead)
+    //
+    // TODO(lead): return a live environment here: for `--demo` one that starts the embedded sandbox
+    // and talks to it through kubeconfig + libcurl; otherwise one for the kubeconfig context in
+    // `cluster` (WidashKube list+watch, WidashTrace). Until then every mode runs on the fixture.
+    func makeEnvironment(options: DashboardOptions) throws -> any DashboardEnvironment {
+        FixtureEnvironment(readOnly: options.readOnly, showToken: options.showToken)
+    }
 }

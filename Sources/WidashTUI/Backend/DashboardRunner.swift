@@ -1,0 +1,141 @@
+import CNCurses
+import Dispatch
+import Foundation
+
+/// How to start the dashboard.
+public struct DashboardLaunch: Sendable {
+    public var environment: any DashboardEnvironment
+    public var options: DashboardOptions
+    /// Theme name or .yaml path (nil: default).
+    public var themeName: String?
+    public var themes: ThemeLoader
+    /// A message to flash at start (e.g. a config or theme problem).
+    public var startupMessage: String?
+
+    public init(environment: any DashboardEnvironment, options: DashboardOptions, themeName: String?,
+                themes: ThemeLoader = .standard(), startupMessage: String? = nil) {
+        self.environment = environment
+        self.options = options
+        self.themeName = themeName
+        self.themes = themes
+        self.startupMessage = startupMessage
+    }
+}
+
+/// Runs the full-screen dashboard.
+public enum DashboardRunner {
+    /// Why the dashboard cannot run here (dumb terminal, not a TTY), or nil when it can.
+    public static func terminalProblem(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let term = env["TERM"] ?? ""
+        var why: String?
+        if term.isEmpty || term == "dumb" {
+            why = "TERM is \(term.isEmpty ? "not set" : "dumb")"
+        } else if isatty(STDOUT_FILENO) == 0 {
+            why = "standard output is not a terminal"
+        } else if isatty(STDIN_FILENO) == 0 {
+            why = "standard input is not a terminal"
+        }
+        guard let why else { return nil }
+        return "widash: the dashboard needs an interactive terminal (\(why)).\n"
+            + "Use the non-interactive commands instead: `widash identities` (add `-o json`), `widash trace NAMESPACE/POD`, `widash doctor`."
+    }
+
+    /// Opens the dashboard and returns when the user quits (0) or a signal ends it (130 / 143).
+    /// Throws `TerminalError` when the terminal cannot be started. The terminal is always restored.
+    public static func run(_ launch: DashboardLaunch) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, Error>) in
+            let thread = Thread {
+                do {
+                    cont.resume(returning: try loop(launch))
+                } catch {
+                    cont.resume(throwing: error)
+                }
+            }
+            thread.name = "widash-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// The UI loop: one thread owns ncurses, reads input with a timeout so ticks keep coming, applies
+    /// messages through `update`, runs commands, and draws only the changed cells.
+    private static func loop(_ launch: DashboardLaunch) throws -> Int32 {
+        let env = ProcessInfo.processInfo.environment
+        let noColor = !(env["NO_COLOR"] ?? "").isEmpty
+        let queue = MessageQueue()
+        let signals = SignalWatcher(queue: queue)
+        defer { signals.stop() }
+        let terminal = try NCursesTerminal(noColor: noColor)
+        defer { terminal.shutdown() }
+
+        var theme = BuiltinThemes.defaultTheme
+        var startupFlash = launch.startupMessage
+        if let name = launch.themeName {
+            do { theme = try launch.themes.load(name) } catch {
+                startupFlash = [startupFlash, "\(error.message) — using the default theme"].compactMap { $0 }.joined(separator: "; ")
+            }
+        }
+        let size = terminal.size
+        var state = AppState(width: size.width, height: size.height, now: Date(), theme: theme, options: launch.options)
+        if let startupFlash { state.flash(startupFlash, error: true) }
+        terminal.apply(theme: state.theme)
+        var appliedTheme = state.theme
+        let executor = CommandExecutor(environment: launch.environment, themes: launch.themes, post: { queue.post($0) })
+        defer { executor.cancelAll() }
+        for c in [Command.loadHeader, .watchInventory(namespace: launch.options.namespace)] { executor.execute(c) }
+
+        var lastTick = Date.distantPast
+        var dirty = true
+        while !state.quitting {
+            var messages = terminal.readInput()
+            messages += queue.drain()
+            let now = Date()
+            let busy = state.trace?.isRunning == true || state.tokenLoading || (state.screen.kind == .doctor && state.doctorChecks == nil)
+                || state.loaded < state.expected
+            if now.timeIntervalSince(lastTick) >= (busy ? 0.1 : 0.5) {
+                messages.append(.tick(now))
+                lastTick = now
+            }
+            for m in messages {
+                for c in update(&state, m) { executor.execute(c) }
+            }
+            if !messages.isEmpty { dirty = true }
+            if state.theme != appliedTheme {
+                terminal.apply(theme: state.theme)
+                appliedTheme = state.theme
+            }
+            if dirty && !state.quitting {
+                terminal.draw(DashboardView.render(state, unicode: terminal.unicode))
+                dirty = false
+            }
+        }
+        return signals.exitCode
+    }
+}
+
+/// Turns SIGINT, SIGTERM and SIGHUP into a clean quit (the terminal is then restored by the loop).
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var code: Int32 = 0
+
+    init(queue: MessageQueue) {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.lock.withLock { self?.code = 128 + sig }
+                queue.post(.key(.ctrl("c")))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var exitCode: Int32 { lock.withLock { code } }
+
+    func stop() {
+        for s in sources { s.cancel() }
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+    }
+}

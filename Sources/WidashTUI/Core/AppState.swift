@@ -1,0 +1,175 @@
+import Foundation
+import WidashCore
+
+/// The screens of the dashboard.
+public enum ViewKind: Sendable, Hashable {
+    case identities
+    case detail(key: String)
+    case pods
+    case trace
+    case token
+    case contexts
+    case namespaces
+    case help
+    case doctor
+    case resources
+
+    /// Name shown in the crumbs.
+    public var crumb: String {
+        switch self {
+        case .identities: return "identities"
+        case .detail(let key): return key
+        case .pods: return "pods"
+        case .trace: return "trace"
+        case .token: return "token"
+        case .contexts: return "contexts"
+        case .namespaces: return "namespaces"
+        case .help: return "help"
+        case .doctor: return "doctor"
+        case .resources: return "resources"
+        }
+    }
+}
+
+/// One entry of the navigation stack, with its own cursor and scroll offset.
+public struct Screen: Sendable, Hashable {
+    public var kind: ViewKind
+    public var cursor: Int
+    public var offset: Int
+    public init(_ kind: ViewKind, cursor: Int = 0, offset: Int = 0) {
+        self.kind = kind
+        self.cursor = cursor
+        self.offset = offset
+    }
+}
+
+/// What the bottom line is editing.
+public enum InputMode: Sendable, Hashable {
+    case normal
+    case command(String)
+    case filter(String)
+}
+
+/// A short message on the status line.
+public struct Flash: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+    public var until: Date
+}
+
+/// Options fixed at start (flags over config file).
+public struct DashboardOptions: Sendable, Hashable {
+    public var readOnly: Bool
+    public var showToken: Bool
+    public var autoRerunSeconds: Int
+    public var refreshSeconds: Int
+    /// Step-5 resource per `namespace` or `namespace/serviceaccount`.
+    public var resources: [String: String]
+    public var namespace: String?
+
+    public init(readOnly: Bool = false, showToken: Bool = false, autoRerunSeconds: Int = 10, refreshSeconds: Int = 30,
+                resources: [String: String] = [:], namespace: String? = nil) {
+        self.readOnly = readOnly
+        self.showToken = showToken
+        self.autoRerunSeconds = autoRerunSeconds
+        self.refreshSeconds = refreshSeconds
+        self.resources = resources
+        self.namespace = namespace
+    }
+
+    /// The configured step-5 resource for a service account, most specific first.
+    public func resource(namespace: String, serviceAccount: String) -> String? {
+        resources["\(namespace)/\(serviceAccount)"] ?? resources[namespace]
+    }
+}
+
+/// A trace being shown: the run, its steps so far, and auto re-run state.
+public struct TraceSession: Sendable, Hashable {
+    public var runID: Int
+    public var namespace: String
+    public var pod: String
+    public var identityKey: String
+    public var provider: Provider?
+    public var resource: String?
+    public var steps: [TraceStep]
+    public var startedAt: Date
+    public var stepStartedAt: Date?
+    public var finishedAt: Date?
+    public var result: TraceResult?
+    public var autoRerun: Bool
+    public var nextRunAt: Date?
+
+    public var isRunning: Bool { result == nil }
+}
+
+/// The whole state of the dashboard: a value that `update` changes and views render.
+public struct AppState: Sendable {
+    public var width: Int
+    public var height: Int
+    public var now: Date
+    /// Animation frame counter (spinners).
+    public var frame: Int = 0
+    public var theme: Theme
+    public var options: DashboardOptions
+
+    public var header: HeaderFacts?
+    public var inventory = Inventory(issuer: nil, webhooks: [], identities: [], clusterFindings: [])
+    public var loaded = 0
+    public var expected = 0
+    public var banner: String?
+    public var lastRefresh: Date?
+    /// Identity keys changed by the last updates, highlighted until the date.
+    public var changedUntil: [String: Date] = [:]
+
+    public var stack: [Screen] = [Screen(.identities)]
+    public var mode: InputMode = .normal
+    public var filter = ""
+    public var sort = SortState()
+    /// Cached filtered and sorted rows; recomputed only when data, filter or sort change.
+    public private(set) var index = TableIndex()
+
+    public var trace: TraceSession?
+    public var nextRunID = 1
+    /// The last finished trace per identity key (its step-3 mismatches mark the detail view).
+    public var traceReports: [String: TraceReport] = [:]
+    public var traceResources: [String] = []
+    public var token: TokenInspection?
+    public var tokenLoading = false
+    public var doctorChecks: [DoctorCheck]?
+    public var contexts: [String] = []
+    public var namespaces: [String] = []
+    public var flash: Flash?
+    public var quitting = false
+
+    public init(width: Int, height: Int, now: Date = Date(), theme: Theme = BuiltinThemes.defaultTheme,
+                options: DashboardOptions = DashboardOptions()) {
+        self.width = width
+        self.height = height
+        self.now = now
+        self.theme = theme
+        self.options = options
+    }
+
+    /// The screen on top of the stack.
+    public var screen: Screen {
+        get { stack.last ?? Screen(.identities) }
+        set { if stack.isEmpty { stack = [newValue] } else { stack[stack.count - 1] = newValue } }
+    }
+
+    /// Rebuilds the cached table index (call after the inventory, filter or sort changed).
+    public mutating func reindex() {
+        index = TableIndex.build(inventory: inventory, filter: filter, sort: sort, unicode: true)
+    }
+
+    /// The identity under the cursor in the identities view.
+    public var selectedIdentity: IdentityEntry? {
+        let rows = index.identityRows
+        let cursor = stack.last(where: { $0.kind == .identities })?.cursor ?? 0
+        guard cursor >= 0, cursor < rows.count else { return nil }
+        return inventory.identities[rows[cursor]]
+    }
+
+    public func identity(key: String) -> IdentityEntry? {
+        inventory.identities.first { $0.key == key }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import WidashCore
+
+/// A key press, decoded by the backend.
+public enum Key: Sendable, Hashable {
+    case char(Character)
+    case ctrl(Character)
+    case enter, escape, backspace, delete, tab, backTab
+    case up, down, left, right, pageUp, pageDown, home, end
+    case function(Int)
+}
+
+/// A mouse event at a cell position.
+public enum MouseEvent: Sendable, Hashable {
+    case click(x: Int, y: Int)
+    case wheelUp(x: Int, y: Int)
+    case wheelDown(x: Int, y: Int)
+}
+
+/// Everything that can happen to the app: input, time, and results of commands.
+public enum Message: Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+    case tick(Date)
+    case header(HeaderFacts)
+    case inventory(InventoryUpdate)
+    /// A trace event of run `runID` (events of superseded runs are ignored), received at `at`.
+    case trace(runID: Int, event: TraceEvent, at: Date)
+    case token(TokenInspection)
+    case doctor([DoctorCheck])
+    case contexts([String])
+    case namespaces([String])
+    case traceResources([String])
+    case contextSwitched(name: String, error: String?)
+    case themeLoaded(Theme)
+    case themeFailed(String)
+}
+
+/// Side effects `update` asks the runtime to perform; results come back as messages.
+public enum Command: Sendable, Hashable {
+    case quit
+    case watchInventory(namespace: String?)
+    case loadHeader
+    case startTrace(runID: Int, namespace: String, pod: String, resource: String?)
+    case cancelTrace(runID: Int)
+    case fetchToken(namespace: String, serviceAccount: String, pod: String?)
+    case runDoctor
+    case loadContexts
+    case switchContext(String)
+    case loadNamespaces
+    case loadTraceResources(namespace: String, serviceAccount: String)
+    case loadTheme(String)
+}

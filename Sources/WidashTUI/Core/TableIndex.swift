@@ -1,0 +1,254 @@
+import Foundation
+import WidashCore
+
+/// Columns of the identities table. The sort letter is typed with shift (e.g. `N` sorts by namespace).
+public enum IdentityColumn: Int, CaseIterable, Sendable, Hashable {
+    case namespace, name, provider, identity, tenant, pods, ttl, expires, status
+
+    public var title: String {
+        switch self {
+        case .namespace: return "NAMESPACE"
+        case .name: return "NAME"
+        case .provider: return "PROVIDER"
+        case .identity: return "IDENTITY"
+        case .tenant: return "TENANT/ACCOUNT"
+        case .pods: return "PODS"
+        case .ttl: return "TTL"
+        case .expires: return "EXPIRES IN"
+        case .status: return "STATUS"
+        }
+    }
+
+    public var sortLetter: Character {
+        switch self {
+        case .namespace: return "N"
+        case .name: return "A"
+        case .provider: return "P"
+        case .identity: return "I"
+        case .tenant: return "T"
+        case .pods: return "O"
+        case .ttl: return "L"
+        case .expires: return "E"
+        case .status: return "S"
+        }
+    }
+
+    public static func forSortLetter(_ c: Character) -> IdentityColumn? { allCases.first { $0.sortLetter == c } }
+}
+
+/// Sort column and direction.
+public struct SortState: Sendable, Hashable {
+    public var column: IdentityColumn = .namespace
+    public var ascending = true
+    public init(column: IdentityColumn = .namespace, ascending: Bool = true) {
+        self.column = column
+        self.ascending = ascending
+    }
+}
+
+/// A parsed `/` filter: a case-insensitive substring (`!` inverts it) or a `-l` label selector.
+public struct RowFilter: Sendable, Hashable {
+    public struct Requirement: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public var equal: Bool
+    }
+    public var text: String = ""
+    public var inverse = false
+    public var labels: [Requirement] = []
+
+    public init(_ raw: String) {
+        var s = raw.trimmingCharacters(in: .whitespaces)
+        if s.hasPrefix("-l") {
+            s = String(s.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+            for part in s.split(separator: ",") {
+                let p = part.trimmingCharacters(in: .whitespaces)
+                if let r = p.range(of: "!=") {
+                    labels.append(Requirement(key: String(p[..<r.lowerBound]), value: String(p[r.upperBound...]), equal: false))
+                } else if let r = p.range(of: "==") ?? p.range(of: "=") {
+                    labels.append(Requirement(key: String(p[..<r.lowerBound]), value: String(p[r.upperBound...]), equal: true))
+                } else if !p.isEmpty {
+                    // A bare key: the label must exist.
+                    labels.append(Requirement(key: p, value: "", equal: true))
+                }
+            }
+            return
+        }
+        if s.hasPrefix("!") {
+            inverse = true
+            s.removeFirst()
+        }
+        text = s.lowercased()
+    }
+
+    public var isEmpty: Bool { text.isEmpty && labels.isEmpty }
+
+    /// Whether a row with this searchable text and these labels passes.
+    public func matches(haystack: String, labels rowLabels: [String: String]) -> Bool {
+        if !labels.isEmpty {
+            return labels.allSatisfy { req in
+                guard let v = rowLabels[req.key] else { return !req.equal }
+                if req.value.isEmpty && req.equal { return true }
+                return (v == req.value) == req.equal
+            }
+        }
+        if text.isEmpty { return true }
+        return haystack.lowercased().contains(text) != inverse
+    }
+}
+
+/// Filtered and sorted row indices, plus the natural widths of the identity columns, cached in
+/// `AppState` so that a frame renders only the visible rows.
+public struct TableIndex: Sendable, Hashable {
+    /// Indices into `inventory.identities`, in display order.
+    public var identityRows: [Int] = []
+    /// (identity index, pod index) pairs for the pods view, in display order.
+    public var podRows: [PodRef] = []
+    /// Widest cell text per identity column (titles included), for layout.
+    public var naturalWidths: [Int] = IdentityColumn.allCases.map { CharWidth.of($0.title) }
+
+    public struct PodRef: Sendable, Hashable {
+        public var identity: Int
+        public var pod: Int
+    }
+
+    public init() {}
+
+    public static func build(inventory: Inventory, filter: String, sort: SortState, unicode: Bool) -> TableIndex {
+        let f = RowFilter(filter)
+        var out = TableIndex()
+        let ids = inventory.identities
+        var rows: [Int] = []
+        for (i, e) in ids.enumerated() where f.matches(haystack: IdentityCells.haystack(e), labels: IdentityCells.labels(e)) {
+            rows.append(i)
+        }
+        rows.sort { a, b in
+            let ea = ids[a], eb = ids[b]
+            let order = IdentityCells.compare(ea, eb, by: sort.column)
+            if order != .orderedSame { return sort.ascending ? order == .orderedAscending : order == .orderedDescending }
+            return ea.key < eb.key
+        }
+        out.identityRows = rows
+        for i in rows {
+            for column in IdentityColumn.allCases where column != .expires {
+                let w = CharWidth.of(IdentityCells.text(ids[i], column, now: Date.distantPast))
+                out.naturalWidths[column.rawValue] = max(out.naturalWidths[column.rawValue], w)
+            }
+        }
+        out.naturalWidths[IdentityColumn.expires.rawValue] = 10
+        for (i, e) in ids.enumerated() {
+            for (p, pod) in e.pods.enumerated() where pod.injected || pod.provider != nil || !e.bindings.isEmpty {
+                let hay = "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")"
+                var labels = IdentityCells.labels(e)
+                labels["injected"] = pod.injected ? "true" : "false"
+                if f.matches(haystack: hay, labels: labels) { out.podRows.append(PodRef(identity: i, pod: p)) }
+            }
+        }
+        return out
+    }
+}
+
+/// Cell texts of the identities table and the data they are computed from.
+public enum IdentityCells {
+    public static func text(_ e: IdentityEntry, _ column: IdentityColumn, now: Date) -> String {
+        switch column {
+        case .namespace: return e.namespace
+        case .name: return e.name
+        case .provider:
+            let names = e.bindings.map(\.provider.displayName)
+            return names.isEmpty ? "-" : names.joined(separator: ",")
+        case .identity: return e.bindings.compactMap(\.cloudIdentity).first ?? "-"
+        case .tenant: return e.bindings.compactMap(\.tenant).first ?? "-"
+        case .pods:
+            let ready = e.pods.filter { $0.totalContainers > 0 && $0.readyContainers == $0.totalContainers }.count
+            return "\(ready)/\(e.pods.count)"
+        case .ttl:
+            guard let ttl = ttlSeconds(e) else { return "-" }
+            return Durations.short(ttl)
+        case .expires:
+            guard let exp = soonestExpiry(e) else { return "-" }
+            let left = Int(exp.timeIntervalSince(now).rounded(.down))
+            return left <= 0 ? "expired" : Durations.countdown(left)
+        case .status: return statusText(e)
+        }
+    }
+
+    public static func ttlSeconds(_ e: IdentityEntry) -> Int? {
+        e.pods.compactMap { $0.tokenTTLSeconds ?? $0.schedule?.ttlSeconds }.min()
+            ?? e.bindings.compactMap(\.tokenExpirationSeconds).min()
+    }
+
+    public static func soonestExpiry(_ e: IdentityEntry) -> Date? {
+        e.pods.compactMap { $0.schedule?.expiresAt }.min()
+    }
+
+    public static func topFinding(_ e: IdentityEntry) -> Finding? {
+        e.findings.max { a, b in a.severity < b.severity }
+    }
+
+    public static func statusText(_ e: IdentityEntry) -> String {
+        switch e.status {
+        case .ok: return "✓ ok"
+        case .none: return "· no identity"
+        case .warning, .error:
+            let icon = e.status == .error ? "✗" : "⚠"
+            return "\(icon) \(topFinding(e)?.message ?? e.status.rawValue)"
+        }
+    }
+
+    public static func statusRole(_ s: IdentityStatus) -> ColorRole {
+        switch s {
+        case .ok: return .statusOK
+        case .warning: return .statusWarn
+        case .error: return .statusError
+        case .none: return .dim
+        }
+    }
+
+    static func haystack(_ e: IdentityEntry) -> String {
+        IdentityColumn.allCases.filter { $0 != .expires }.map { text(e, $0, now: Date.distantPast) }.joined(separator: " ")
+            + " " + e.key
+    }
+
+    /// Labels a `-l` selector matches: the service account's annotations plus `namespace`, `name`,
+    /// `provider` (every binding's provider id, e.g. `azure`) and `status`.
+    static func labels(_ e: IdentityEntry) -> [String: String] {
+        var l = e.annotations
+        l["namespace"] = e.namespace
+        l["name"] = e.name
+        l["status"] = e.status.rawValue
+        if let p = e.bindings.first?.provider { l["provider"] = p.rawValue }
+        return l
+    }
+
+    private static let statusRank: [IdentityStatus: Int] = [.error: 0, .warning: 1, .ok: 2, .none: 3]
+
+    static func compare(_ a: IdentityEntry, _ b: IdentityEntry, by column: IdentityColumn) -> ComparisonResult {
+        func cmp<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : (x > y ? .orderedDescending : .orderedSame) }
+        switch column {
+        case .pods: return cmp(a.pods.count, b.pods.count)
+        case .ttl: return cmp(ttlSeconds(a) ?? Int.max, ttlSeconds(b) ?? Int.max)
+        case .expires: return cmp(soonestExpiry(a) ?? .distantFuture, soonestExpiry(b) ?? .distantFuture)
+        case .status: return cmp(statusRank[a.status] ?? 9, statusRank[b.status] ?? 9)
+        default:
+            return text(a, column, now: .distantPast).localizedStandardCompare(text(b, column, now: .distantPast))
+        }
+    }
+}
+
+/// Human durations: `1h`, `24h`, `10m`, and countdowns like `42m17s`.
+public enum Durations {
+    public static func short(_ seconds: Int) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+
+    public static func countdown(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        if s >= 86400 { return "\(s / 86400)d\(s % 86400 / 3600)h" }
+        if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" }
+        if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s)s"
+    }
+}

@@ -1,0 +1,339 @@
+import Foundation
+import WidashCore
+
+/// Scrolling text views: identity detail, trace, token inspector, help.
+enum Documents {
+    static func lines(for kind: ViewKind, state: AppState, width: Int) -> [StyledLine] {
+        switch kind {
+        case .detail(let key): return DetailDocument.lines(state, key: key, width: width)
+        case .trace: return TraceDocument.lines(state, width: width)
+        case .token: return TokenDocument.lines(state, width: width)
+        case .help: return HelpDocument.lines(width: width)
+        default: return []
+        }
+    }
+
+    static func section(_ title: String) -> StyledLine { StyledLine(title, .title) }
+
+    /// `key: value` lines with keys padded to a common width, values wrapped under themselves.
+    static func keyValues(_ pairs: [(String, String)], indent: Int, width: Int, keyRole: ColorRole = .dim,
+                          valueRole: ColorRole = .text, maxKeyWidth: Int = 24) -> [StyledLine] {
+        let keyWidth = min(maxKeyWidth, pairs.map { CharWidth.of($0.0) }.max() ?? 0)
+        var out: [StyledLine] = []
+        let pad = String(repeating: " ", count: indent)
+        let valueWidth = max(10, width - indent - keyWidth - 2)
+        for (k, v) in pairs {
+            let wrapped = TextWrap.wrap(v, width: valueWidth)
+            for (i, part) in wrapped.enumerated() {
+                let keyText = i == 0 ? CharWidth.pad(k, to: keyWidth) : String(repeating: " ", count: keyWidth)
+                out.append(StyledLine([Segment(pad), Segment(keyText, keyRole), Segment("  " + part, valueRole)]))
+            }
+        }
+        return out
+    }
+}
+
+enum DetailDocument {
+    static func lines(_ state: AppState, key: String, width: Int) -> [StyledLine] {
+        guard let e = state.identity(key: key) else {
+            return [StyledLine(" \(key) no longer exists (deleted, or outside the namespace shown)", .statusWarn)]
+        }
+        var out: [StyledLine] = []
+        out.append(StyledLine([Segment(" Service account ", .dim), Segment(e.key, .title), Segment("   status ", .dim),
+                               Segment(IdentityCells.statusText(e), IdentityCells.statusRole(e.status))]))
+        out.append(.blank)
+        out.append(Documents.section(" Annotations"))
+        if e.annotations.isEmpty {
+            out.append(StyledLine("   (none)", .dim))
+        } else {
+            out += Documents.keyValues(e.annotations.sorted { $0.key < $1.key }, indent: 3, width: width, maxKeyWidth: 40)
+        }
+        out.append(.blank)
+        out.append(Documents.section(" Bindings"))
+        if e.bindings.isEmpty { out.append(StyledLine("   (no workload identity binding)", .dim)) }
+        let report = state.traceReports[e.key]
+        for b in e.bindings {
+            var facts = ["\(b.provider.displayName)"]
+            if let id = b.cloudIdentity { facts.append(id) }
+            if let t = b.tenant { facts.append("tenant/account \(t)") }
+            out.append(StyledLine([Segment("   ● ", .border), Segment(facts.joined(separator: "  "), .text)]))
+            var kv: [(String, String)] = [("source", b.source)]
+            if let a = b.audience { kv.append(("audience", a)) }
+            if let ttl = b.tokenExpirationSeconds { kv.append(("token ttl", Durations.short(ttl))) }
+            out += Documents.keyValues(kv, indent: 5, width: width)
+            out += MatchMarks.lines(report: report, identity: e, width: width)
+        }
+        out.append(.blank)
+        out.append(Documents.section(" Pods (\(e.pods.count))"))
+        if e.pods.isEmpty { out.append(StyledLine("   (no pod uses this service account)", .dim)) }
+        for p in e.pods {
+            let ready = "\(p.readyContainers)/\(p.totalContainers) ready"
+            out.append(StyledLine([Segment("   ● ", p.injected ? .statusOK : .statusError), Segment(p.name, .text),
+                                   Segment("  \(p.phase ?? "?") \(ready)  ", .dim),
+                                   Segment(p.injected ? "injected" : "NOT injected", p.injected ? .statusOK : .statusError)]))
+            var kv: [(String, String)] = []
+            if let path = p.tokenPath { kv.append(("token", path)) }
+            if let aud = p.audience { kv.append(("audience", aud)) }
+            if !p.injectedEnv.isEmpty { kv.append(("env", p.injectedEnv.joined(separator: ", "))) }
+            if let s = p.schedule {
+                kv.append(("schedule", "ttl \(Durations.short(s.ttlSeconds)) · issued \(Durations.ago(state.now.timeIntervalSince(s.issuedAt)))"
+                           + " · refresh in \(Durations.countdown(Int(s.refreshAt.timeIntervalSince(state.now))))"
+                           + " · expires in \(Durations.countdown(Int(s.expiresAt.timeIntervalSince(state.now))))"))
+            }
+            out += Documents.keyValues(kv, indent: 5, width: width)
+        }
+        out.append(.blank)
+        out.append(Documents.section(" Findings (\(e.findings.count))"))
+        if e.findings.isEmpty { out.append(StyledLine("   ✓ nothing to report", .statusOK)) }
+        for f in e.findings.sorted(by: { $0.severity > $1.severity }) {
+            let role: ColorRole = f.severity == .error ? .statusError : f.severity == .warning ? .statusWarn : .dim
+            let icon = f.severity == .error ? "✗" : f.severity == .warning ? "⚠" : "i"
+            let wrapped = TextWrap.wrap("\(f.code): \(f.message)", width: max(10, width - 6))
+            for (i, part) in wrapped.enumerated() {
+                out.append(StyledLine([Segment(i == 0 ? "   \(icon) " : "     ", role), Segment(part, .text)]))
+            }
+            for (i, part) in TextWrap.wrap(f.fix, width: max(10, width - 12)).enumerated() {
+                out.append(StyledLine([Segment(i == 0 ? "     fix: " : "          ", .statusOK), Segment(part, .text)]))
+            }
+        }
+        return out
+    }
+}
+
+/// Per-field marks of the cloud side's trust check, from the identity's last trace.
+enum MatchMarks {
+    static let fields: [(name: String, evidenceKeys: [String])] = [
+        ("issuer", ["iss", "issuer"]), ("subject", ["sub", "subject"]), ("audience", ["aud", "audience"]),
+    ]
+
+    static func lines(report: TraceReport?, identity: IdentityEntry, width: Int) -> [StyledLine] {
+        guard let report, let step3 = report.steps.first(where: { $0.number == 3 }),
+              step3.status == .passed || step3.status == .failed else {
+            return [StyledLine("     cloud side: not checked yet (press t to trace)", .dim)]
+        }
+        var out = [StyledLine("     cloud side (last trace):", .dim)]
+        let mismatches = report.steps.flatMap { $0.diagnosis?.mismatches ?? [] }
+        let evidence = report.steps.first { $0.number == 1 }?.evidence ?? Evidence()
+        if step3.status == .failed && mismatches.isEmpty {
+            let why = step3.diagnosis?.summary ?? "trust check failed"
+            for (i, part) in TextWrap.wrap(why, width: max(10, width - 9)).enumerated() {
+                out.append(StyledLine([Segment(i == 0 ? "       ✗ " : "         ", .statusError), Segment(part, .text)]))
+            }
+            return out
+        }
+        for field in fields {
+            if let m = mismatches.first(where: { $0.field.lowercased().contains(field.name) }) {
+                out.append(StyledLine([Segment("       " + CharWidth.pad(field.name, to: 9), .dim), Segment("✗ expected ", .statusError),
+                                       Segment(m.expected, .text)]))
+                out.append(StyledLine([Segment("       " + String(repeating: " ", count: 9), .dim), Segment("  got      ", .statusError),
+                                       Segment(m.actual, .text)]))
+            } else {
+                let value = field.evidenceKeys.compactMap { evidence[$0] }.first ?? ""
+                out.append(StyledLine([Segment("       " + CharWidth.pad(field.name, to: 9), .dim), Segment("✓ ", .statusOK),
+                                       Segment(value, .text)]))
+            }
+        }
+        return out
+    }
+}
+
+enum TraceDocument {
+    static func lines(_ state: AppState, width: Int) -> [StyledLine] {
+        guard let t = state.trace else {
+            return [StyledLine(" No trace yet: select an identity or a pod and press t.", .dim)]
+        }
+        var out: [StyledLine] = []
+        var facts = ["pod \(t.namespace)/\(t.pod)"]
+        if let p = t.provider { facts.append(p.displayName) }
+        facts.append("resource \(t.resource ?? "default")")
+        out.append(StyledLine(" " + facts.joined(separator: " · "), .dim))
+        var auto = "auto re-run off"
+        if t.autoRerun {
+            auto = "auto re-run every \(state.options.autoRerunSeconds) s"
+            if let next = t.nextRunAt, !t.isRunning { auto += " (next in \(max(0, Int(next.timeIntervalSince(state.now).rounded(.up)))) s)" }
+        }
+        out.append(StyledLine(" " + auto, t.autoRerun ? .stepRunning : .dim))
+        out.append(.blank)
+        for (i, step) in t.steps.enumerated() {
+            out += stepLines(step, trace: t, state: state, width: width, isLast: i == t.steps.count - 1)
+        }
+        out.append(.blank)
+        out.append(resultLine(t, state: state))
+        return out
+    }
+
+    /// The document line where step `number` starts (for scrolling to a failed step).
+    static func lineIndex(ofStep number: Int, state: AppState, width: Int) -> Int? {
+        lines(state, width: width).firstIndex { line in
+            line.segments.count > 1 && line.segments[1].text.hasPrefix("\(number)  ")
+        }
+    }
+
+    static func icon(_ status: StepStatus, frame: Int) -> (String, ColorRole) {
+        switch status {
+        case .pending: return ("○", .stepPending)
+        case .running: return (Spinner.frame(frame), .stepRunning)
+        case .passed: return ("✓", .stepPassed)
+        case .failed: return ("✗", .stepFailed)
+        case .skipped: return ("–", .stepPending)
+        }
+    }
+
+    static func stepLines(_ step: TraceStep, trace t: TraceSession, state: AppState, width: Int, isLast: Bool) -> [StyledLine] {
+        var out: [StyledLine] = []
+        let (mark, role) = icon(step.status, frame: state.frame)
+        let right: String
+        switch step.status {
+        case .running:
+            let since = t.stepStartedAt ?? t.startedAt
+            right = String(format: "running %.1f s", max(0, state.now.timeIntervalSince(since)))
+        case .pending: right = "pending"
+        case .skipped: right = "skipped"
+        case .passed, .failed: right = step.durationMs.map { "\($0) ms" } ?? ""
+        }
+        let title = " \(mark) \(step.number)  \(step.title)"
+        let gap = max(1, width - 1 - CharWidth.of(title) - CharWidth.of(right))
+        out.append(StyledLine([Segment(" \(mark) ", role), Segment("\(step.number)  \(step.title)", step.status == .pending ? .stepPending : .text),
+                               Segment(String(repeating: " ", count: gap) + right, role)]))
+        let rail = isLast ? "   " : " │ "
+        let evidence = step.evidence.items.map { ($0.key, $0.value) }
+        for line in Documents.keyValues(evidence, indent: 0, width: width - 7) {
+            out.append(StyledLine([Segment(rail, .border), Segment("    ")] + line.segments))
+        }
+        if let d = step.diagnosis {
+            out += diagnosisBox(d, rail: rail, width: width, failed: step.status == .failed)
+        }
+        return out
+    }
+
+    /// The diagnosis in a box: summary, each mismatch as expected/got, and the fix.
+    static func diagnosisBox(_ d: Diagnosis, rail: String, width: Int, failed: Bool) -> [StyledLine] {
+        let boxWidth = max(20, width - 8)
+        let inner = boxWidth - 4
+        let role: ColorRole = failed ? .stepFailed : .statusWarn
+        var body: [(String, ColorRole)] = TextWrap.wrap(d.summary, width: inner).map { ($0, .text) }
+        for m in d.mismatches {
+            let label = CharWidth.pad(m.field, to: min(12, max(8, CharWidth.of(m.field))))
+            let pad = String(repeating: " ", count: CharWidth.of(label))
+            for (i, part) in TextWrap.wrap("expected \(m.expected)", width: inner - CharWidth.of(label) - 1).enumerated() {
+                body.append(((i == 0 ? label : pad) + " " + part, .text))
+            }
+            for part in TextWrap.wrap("got      \(m.actual)", width: inner - CharWidth.of(label) - 1) {
+                body.append((pad + " " + part, .text))
+            }
+        }
+        if let fix = d.fix {
+            for (i, part) in TextWrap.wrap(fix, width: inner - 5).enumerated() {
+                body.append(((i == 0 ? "fix: " : "     ") + part, .statusOK))
+            }
+        }
+        let title = "─ diagnosis "
+        var out = [StyledLine([Segment(rail, .border), Segment("    ┌" + title + String(repeating: "─", count: max(0, boxWidth - 2 - CharWidth.of(title))) + "┐", role)])]
+        for (text, textRole) in body {
+            out.append(StyledLine([Segment(rail, .border), Segment("    │ ", role), Segment(CharWidth.pad(text, to: inner), textRole),
+                                   Segment(" │", role)]))
+        }
+        out.append(StyledLine([Segment(rail, .border), Segment("    └" + String(repeating: "─", count: boxWidth - 2) + "┘", role)]))
+        return out
+    }
+
+    static func resultLine(_ t: TraceSession, state: AppState) -> StyledLine {
+        guard let result = t.result else {
+            let elapsed = String(format: "%.1f", max(0, state.now.timeIntervalSince(t.startedAt)))
+            return StyledLine(" \(Spinner.frame(state.frame)) running… \(elapsed) s", .stepRunning)
+        }
+        let total = t.finishedAt.map { String(format: " in %.1f s", max(0, $0.timeIntervalSince(t.startedAt))) } ?? ""
+        switch result {
+        case .passed:
+            return StyledLine(" ✓ PASSED: all five steps\(total)", .stepPassed)
+        case .failed, .unreachable:
+            let failed = t.steps.first { $0.status == .failed }
+            let at = failed.map { " at step \($0.number) (\($0.title))" } ?? ""
+            return StyledLine(" ✗ \(result == .failed ? "FAILED" : "UNREACHABLE")\(at)\(total)", .stepFailed)
+        }
+    }
+}
+
+enum TokenDocument {
+    static let isoFormat: Date.ISO8601FormatStyle = .iso8601
+
+    static func lines(_ state: AppState, width: Int) -> [StyledLine] {
+        guard let tok = state.token else {
+            if state.tokenLoading { return [StyledLine(" \(Spinner.frame(state.frame)) requesting a test token…", .stepRunning)] }
+            return [StyledLine(" No token yet: select an identity and press f.", .dim)]
+        }
+        var out: [StyledLine] = []
+        let pod = tok.pod.map { " (bound to pod \($0))" } ?? ""
+        out.append(StyledLine([Segment(" Test token for ", .dim), Segment("\(tok.namespace)/\(tok.serviceAccount)", .title), Segment(pod, .dim)]))
+        out.append(.blank)
+        if let err = tok.error {
+            for part in TextWrap.wrap("✗ \(err)", width: width - 2) { out.append(StyledLine(" " + part, .statusError)) }
+            return out
+        }
+        if let exp = tok.expiresAt {
+            let left = Int(exp.timeIntervalSince(state.now).rounded(.down))
+            let text = left > 0 ? "expires in \(Durations.countdown(left))" : "EXPIRED \(Durations.ago(-Double(left)))"
+            out.append(StyledLine([Segment(" Expiry     ", .dim), Segment(text, left > 300 ? .statusOK : .statusWarn),
+                                   Segment("  (\(exp.formatted(isoFormat)))", .dim)]))
+        }
+        let sigRole: ColorRole
+        switch tok.signature {
+        case .verified: sigRole = .statusOK
+        case .invalid: sigRole = .statusError
+        case .notChecked: sigRole = .statusWarn
+        }
+        out.append(StyledLine([Segment(" Signature  ", .dim), Segment(tok.signature.label, sigRole)]))
+        out.append(.blank)
+        out.append(Documents.section(" Header"))
+        out += tok.headerLines.map { StyledLine("   " + $0) }
+        out.append(Documents.section(" Claims"))
+        for l in tok.claimLines { out += TextWrap.wrap(l, width: width - 4).map { StyledLine("   " + $0) } }
+        out.append(.blank)
+        out.append(Documents.section(" Cloud token"))
+        for part in TextWrap.wrap(tok.cloudTokenSummary ?? "none", width: width - 4) { out.append(StyledLine("   " + part)) }
+        for l in tok.cloudClaimLines { out += TextWrap.wrap(l, width: width - 4).map { StyledLine("   " + $0) } }
+        out.append(.blank)
+        if let raw = tok.rawToken {
+            out.append(Documents.section(" Token (--show-token)"))
+            for part in TextWrap.wrap(raw, width: width - 4) { out.append(StyledLine("   " + part, .statusWarn)) }
+        } else {
+            out.append(StyledLine(" Token: hidden (start widash with --show-token to show it)", .dim))
+        }
+        return out
+    }
+}
+
+enum HelpDocument {
+    static let keys: [(String, String)] = [
+        (":", "command line: :sa :pods :ctx [NAME] :ns [NAME] :doctor :theme NAME :trace :token :auto N :resource URL :q"),
+        ("/", "filter rows: text (substring), !text (inverse), -l key=value[,key!=value] (annotations, provider, namespace, status)"),
+        ("?", "this help"),
+        ("↑ ↓  j k", "move"),
+        ("g G  Home End", "first / last"),
+        ("PgUp PgDn  ^b ^f", "page up / down"),
+        ("enter", "open (identity detail; select context, namespace, resource)"),
+        ("esc", "clear the filter, then back (see the crumbs)"),
+        ("t", "trace the selected pod (from identities: its first pod)"),
+        ("f", "fetch a test token and inspect it"),
+        ("r", "trace: run again · doctor: check again"),
+        ("a", "trace: re-run automatically every N seconds"),
+        ("c", "trace: choose the resource step 5 calls"),
+        ("s", "identities: sort by the next column"),
+        ("N A P I T O L E S", "sort by namespace, name, provider, identity, tenant, pods, ttl, expiry, status (again: reverse)"),
+        ("mouse", "click selects a row, the wheel scrolls"),
+        ("ctrl-c  :q", "quit"),
+    ]
+
+    static func lines(width: Int) -> [StyledLine] {
+        var out = [Documents.section(" Keys")]
+        out += Documents.keyValues(keys, indent: 3, width: width, keyRole: .hints)
+        out.append(.blank)
+        out.append(Documents.section(" Trace steps"))
+        for (i, t) in TraceStep.titles.enumerated() { out.append(StyledLine("   \(i + 1)  \(t)")) }
+        out.append(.blank)
+        out.append(Documents.section(" Marks"))
+        out.append(StyledLine([Segment("   ✓ passed  ", .stepPassed), Segment("✗ failed  ", .stepFailed), Segment("⚠ warning  ", .statusWarn),
+                               Segment("○ pending  ", .stepPending), Segment("– skipped", .stepPending)]))
+        return out
+    }
+}

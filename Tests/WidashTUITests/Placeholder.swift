@@ -1,2 +1,0 @@
-import XCTest
-final class WidashTUITestsPlaceholder: XCTestCase { func testBuilds() {} }
