@@ -33,15 +33,18 @@ public struct IdentityBinding: Codable, Sendable, Hashable {
     public var tokenExpirationSeconds: Int?
     /// Where the binding was read from, e.g. `annotation azure.workload.identity/client-id`.
     public var source: String
+    /// Further provider settings read with the binding (e.g. `sts-regional-endpoints`); nil when none.
+    public var details: [String: String]?
 
     public init(provider: Provider, cloudIdentity: String?, tenant: String? = nil, audience: String? = nil,
-                tokenExpirationSeconds: Int? = nil, source: String) {
+                tokenExpirationSeconds: Int? = nil, source: String, details: [String: String]? = nil) {
         self.provider = provider
         self.cloudIdentity = cloudIdentity
         self.tenant = tenant
         self.audience = audience
         self.tokenExpirationSeconds = tokenExpirationSeconds
         self.source = source
+        self.details = details
     }
 }
 

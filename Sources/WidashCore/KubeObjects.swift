@@ -219,11 +219,15 @@ public struct ClusterSnapshot: Sendable, Hashable {
     public var issuer: String?
     /// Whether the issuer's discovery document and JWKS could be fetched; nil when not checked.
     public var issuerDiscoveryReachable: Bool?
+    /// Whether `webhooks` is the cluster's full list of mutating webhook configurations (true), or
+    /// could not be read (false, e.g. no RBAC); nil when unknown. When nil, a non-empty `webhooks`
+    /// is taken as listed.
+    public var webhooksListed: Bool?
 
     public init(namespaces: [Namespace] = [], serviceAccounts: [ServiceAccount] = [], pods: [Pod] = [],
                 webhooks: [MutatingWebhookConfiguration] = [], azureIdentities: [AzureIdentity] = [],
                 azureIdentityBindings: [AzureIdentityBinding] = [], issuer: String? = nil,
-                issuerDiscoveryReachable: Bool? = nil) {
+                issuerDiscoveryReachable: Bool? = nil, webhooksListed: Bool? = nil) {
         self.namespaces = namespaces
         self.serviceAccounts = serviceAccounts
         self.pods = pods
@@ -232,5 +236,9 @@ public struct ClusterSnapshot: Sendable, Hashable {
         self.azureIdentityBindings = azureIdentityBindings
         self.issuer = issuer
         self.issuerDiscoveryReachable = issuerDiscoveryReachable
+        self.webhooksListed = webhooksListed
     }
+
+    /// True when the webhook list can be trusted to say what is (not) installed.
+    public var webhooksKnown: Bool { webhooksListed ?? !webhooks.isEmpty }
 }

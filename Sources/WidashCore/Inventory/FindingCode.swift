@@ -1,0 +1,33 @@
+import Foundation
+
+/// The stable codes of inventory findings (`Finding.code`). Scripts match on them: never rename one.
+public enum FindingCode: String, Sendable, CaseIterable {
+    /// A pod uses a service account with an Azure client id but lacks `azure.workload.identity/use: "true"`.
+    case missingUseLabel = "missing-use-label"
+    /// A pod labelled for Azure workload identity uses a service account without a client id.
+    case missingClientID = "missing-client-id"
+    /// `azure.workload.identity/service-account-token-expiration` is not a number in 3600–86400.
+    case azureTokenExpirationOutOfRange = "token-expiration-out-of-range"
+    /// A pod of an annotated service account has no injected identity env / token.
+    case notInjected = "not-injected"
+    /// An identity env var names a token file that no projected token volume provides.
+    case tokenVolumeMissing = "token-volume-missing"
+    /// Legacy aad-pod-identity still selects a pod.
+    case legacyPodIdentity = "legacy-pod-identity"
+    /// The service-account issuer is not an HTTPS URL.
+    case issuerNotHTTPS = "issuer-not-https"
+    /// The issuer's discovery document or JWKS could not be fetched.
+    case issuerDiscoveryUnreachable = "issuer-discovery-unreachable"
+    /// Azure-annotated service accounts exist but no Azure workload identity webhook is installed.
+    case azureWebhookMissing = "azure-webhook-missing"
+    /// `eks.amazonaws.com/role-arn` is not an IAM role ARN.
+    case invalidRoleARN = "invalid-role-arn"
+    /// A pod names a service account that does not exist.
+    case serviceAccountMissing = "service-account-missing"
+}
+
+extension Finding {
+    init(_ code: FindingCode, _ severity: Severity, subject: String, message: String, fix: String) {
+        self.init(code: code.rawValue, severity: severity, subject: subject, message: message, fix: fix)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Computes the identity inventory from a cluster snapshot: a pure function, so it can be called
+/// on every watch event and tested with hand-built snapshots.
+public enum InventoryBuilder {
+    public static func build(snapshot: ClusterSnapshot, now: Date) -> Inventory {
+        let webhooks = WebhookDetector.summaries(snapshot.webhooks)
+        var entries: [String: IdentityEntry] = [:]
+        var clientIDAnnotated: Set<String> = []
+
+        for sa in snapshot.serviceAccounts {
+            let (bindings, findings) = BindingExtractor.bindings(for: sa)
+            let key = entryKey(sa.metadata.namespace, sa.metadata.name)
+            if sa.metadata.annotations?[IdentityAnnotation.azureClientID] != nil { clientIDAnnotated.insert(key) }
+            entries[key] = IdentityEntry(namespace: sa.metadata.namespace ?? "default", name: sa.metadata.name,
+                                         annotations: sa.metadata.annotations ?? [:], bindings: bindings, pods: [],
+                                         findings: findings, status: .none)
+        }
+
+        let context = PodContext(snapshot: snapshot, webhooks: webhooks, now: now)
+        for pod in snapshot.pods.sorted(by: { $0.metadata.key < $1.metadata.key }) {
+            let ns = pod.metadata.namespace ?? "default"
+            let saName = pod.spec.serviceAccountName ?? "default"
+            let key = entryKey(ns, saName)
+            var entry = entries[key] ?? IdentityEntry(namespace: ns, name: saName, annotations: [:], bindings: [], pods: [],
+                                                      findings: [], status: .none)
+            if entries[key] == nil {
+                entry.findings.append(Finding(.serviceAccountMissing, .warning, subject: pod.metadata.key,
+                    message: "pod \(pod.metadata.key) uses service account \(saName), which does not exist in namespace \(ns)",
+                    fix: "kubectl -n \(ns) create serviceaccount \(saName), or change the pod's serviceAccountName"))
+            }
+            context.add(pod, to: &entry, hasClientID: clientIDAnnotated.contains(key))
+            entries[key] = entry
+        }
+
+        let identities = entries.values.map(finish).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        return Inventory(issuer: snapshot.issuer, webhooks: webhooks, identities: identities,
+                         clusterFindings: sortFindings(clusterFindings(snapshot, webhooks: webhooks, identities: identities)))
+    }
+
+    private static func entryKey(_ ns: String?, _ name: String) -> String { "\(ns ?? "default")/\(name)" }
+
+    /// Sorts findings and sets the status: the worst finding, else `ok` with a binding, else `none`.
+    private static func finish(_ entry: IdentityEntry) -> IdentityEntry {
+        var e = entry
+        e.findings = sortFindings(e.findings)
+        e.pods.sort { $0.name < $1.name }
+        switch e.findings.map(\.severity).max() {
+        case .error?: e.status = .error
+        case .warning?: e.status = .warning
+        case .info?: e.status = .ok
+        case nil: e.status = e.bindings.isEmpty ? .none : .ok
+        }
+        return e
+    }
+
+    static func sortFindings(_ findings: [Finding]) -> [Finding] {
+        findings.sorted { a, b in
+            if a.severity != b.severity { return a.severity > b.severity }
+            return (a.code, a.subject, a.message) < (b.code, b.subject, b.message)
+        }
+    }
+
+    // MARK: Cluster
+
+    static func clusterFindings(_ snapshot: ClusterSnapshot, webhooks: [WebhookSummary], identities: [IdentityEntry]) -> [Finding] {
+        var findings: [Finding] = []
+        let providers = Set(identities.flatMap { $0.bindings.map(\.provider) })
+        // The issuer matters to Azure and IRSA federation; elsewhere it is only worth knowing.
+        let federated = providers.contains(.azure) || providers.contains(.awsIRSA)
+        let issuerSeverity: Severity = federated ? .error : .info
+
+        if let issuer = snapshot.issuer, !issuer.lowercased().hasPrefix("https://") {
+            findings.append(Finding(.issuerNotHTTPS, issuerSeverity, subject: "cluster",
+                message: "the service-account issuer is \(issuer), not an HTTPS URL; Entra ID and AWS STS fetch the "
+                    + "issuer's discovery document over HTTPS and refuse tokens from this issuer",
+                fix: "AKS: az aks update -g <RESOURCE_GROUP> -n <CLUSTER> --enable-oidc-issuer; self-managed: start "
+                    + "kube-apiserver with --service-account-issuer=https://<public host> and publish "
+                    + "/.well-known/openid-configuration and the JWKS there"))
+        }
+        if snapshot.issuerDiscoveryReachable == false {
+            let issuer = snapshot.issuer ?? "<unknown issuer>"
+            findings.append(Finding(.issuerDiscoveryUnreachable, issuerSeverity, subject: "cluster",
+                message: "the discovery document \(issuer.trimmedSlash)/.well-known/openid-configuration or its JWKS could "
+                    + "not be fetched; Entra ID (AADSTS90061/50166) and STS will not be able to validate tokens either",
+                fix: "curl -sSf \(issuer.trimmedSlash)/.well-known/openid-configuration, then curl its jwks_uri; on AKS "
+                    + "run az aks update -g <RESOURCE_GROUP> -n <CLUSTER> --enable-oidc-issuer"))
+        }
+        if providers.contains(.azure), snapshot.webhooksKnown, !webhooks.contains(where: { $0.kind == "azure" }) {
+            let annotated = identities.filter { $0.bindings.contains { $0.provider == .azure } }.map(\.key)
+            findings.append(Finding(.azureWebhookMissing, .error, subject: "cluster",
+                message: "\(annotated.count) service account(s) are annotated for Azure workload identity "
+                    + "(\(annotated.prefix(3).joined(separator: ", "))\(annotated.count > 3 ? ", …" : "")) but no Azure "
+                    + "workload identity webhook is installed, so no pod gets a token",
+                fix: "az aks update -g <RESOURCE_GROUP> -n <CLUSTER> --enable-workload-identity, or helm install "
+                    + "workload-identity-webhook azure-workload-identity/workload-identity-webhook -n "
+                    + "azure-workload-identity-system --create-namespace --set azureTenantID=<TENANT_ID>"))
+        }
+        return findings
+    }
+}
+
+private extension String {
+    var trimmedSlash: String { hasSuffix("/") ? String(dropLast()) : self }
+}

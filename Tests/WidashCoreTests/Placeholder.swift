@@ -1,2 +1,0 @@
-import XCTest
-final class WidashCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }
