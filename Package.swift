@@ -34,8 +34,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // A selective, allocation-light decoder for Kubernetes list pages and watch events: reads only
+        // the fields widash needs (Foundation's JSONDecoder materialises everything; too slow at 50 000 pods).
+        .target(name: "WidashKubeJSON", dependencies: ["WidashCore"], swiftSettings: strict),
         .target(name: "WidashKube", dependencies: [
-            "WidashHTTP", "WidashCore",
+            "WidashHTTP", "WidashCore", "WidashKubeJSON",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -93,6 +96,13 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
 
+        // Benchmarks (issue "Scale and speed"): release build, side by side with kubectl and curl.
+        .executableTarget(name: "widash-bench", dependencies: [
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashTUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

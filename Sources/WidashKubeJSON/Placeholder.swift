@@ -1,0 +1,1 @@
+// Selective decoder for Kubernetes list pages
