@@ -1,0 +1,44 @@
+import Foundation
+import WidashSandboxKit
+
+/// The sandbox's AWS emulation: STS, IAM, EKS and eks-auth for the `demo` scenario, sharing one
+/// account catalog and one credential store (so credentials STS issues verify at IAM and STS).
+///
+/// Operator credentials for SigV4 calls to IAM/EKS/eks-auth: `AWSCredentialStore.operatorAccessKeyID`
+/// / `operatorSecretAccessKey` (AKIAWIDASHDEMO000001 / widash-demo-operator-secret).
+public enum AWSSandbox {
+    /// The AWS services (STS, IAM, EKS, eks-auth), the GCP services (`GCPSandbox`), and, last, a
+    /// dispatcher for requests addressed to the sandbox's own loopback address (see
+    /// `LoopbackDispatcher`), ready for `SandboxServer.start(options, services:)`. Each call creates
+    /// fresh credential stores. Do not also add `GCPSandbox.services`: they are included.
+    public static func services(context: SandboxContext) -> [any SandboxService] {
+        services(context: context, catalog: AWSCatalog.demo(context: context))
+    }
+
+    /// The same for a given account catalog (tests and other scenarios).
+    public static func services(context: SandboxContext, catalog: AWSCatalog) -> [any SandboxService] {
+        let store = AWSCredentialStore(account: catalog.account)
+        let keys = IssuerKeyVerifier(transport: context.transport)
+        let sts = STSService(catalog: catalog, store: store, keys: keys, now: context.now)
+        let iam = IAMService(catalog: catalog, store: store, now: context.now)
+        let eks = EKSService(catalog: catalog, store: store, now: context.now)
+        let eksAuth = EKSAuthService(catalog: catalog, store: store, keys: keys, clusterIssuer: context.clusterIssuer, now: context.now)
+        let gcp = GCPSandbox.makeServices(context: context)
+        let loopback = LoopbackDispatcher(sts: sts, iam: iam, eks: eks, eksAuth: eksAuth, gcpSTS: gcp.sts, gcpCredentials: gcp.credentials)
+        return [sts, iam, eks, eksAuth, gcp.sts, gcp.credentials, loopback]
+    }
+
+    /// Whether a request sent to the sandbox's loopback address is an AWS or GCP call (SigV4 scope,
+    /// query `Action`, or an EKS/eks-auth/GCP path). The loopback dispatcher in `services(context:)`
+    /// answers the loopback host names; a router that also serves other loopback clouds (Entra) can
+    /// ask this first.
+    public static func isCloudLoopbackRequest(_ request: SandboxRequest) -> Bool {
+        LoopbackDispatcher.kind(of: request) != nil
+    }
+
+    /// Every host name the AWS services answer for in the demo region (for the CA's SANs and CONNECT_TO).
+    public static func hostNames(region: String = DemoDirectory.awsRegion) -> [String] {
+        ["sts.amazonaws.com", "sts.\(region).amazonaws.com", "iam.amazonaws.com",
+         "eks.\(region).amazonaws.com", "eks-auth.\(region).api.aws"]
+    }
+}

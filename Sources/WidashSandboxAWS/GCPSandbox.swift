@@ -1,0 +1,96 @@
+import Foundation
+import WidashSandboxKit
+
+/// The sandbox's GCP emulation: STS token exchange (`sts.googleapis.com`) and IAM Credentials
+/// `generateAccessToken` (`iamcredentials.googleapis.com`), for the demo's `gcp/gke-ok`.
+public enum GCPSandbox {
+    /// The GCP services alone (`AWSSandbox.services` already includes them).
+    public static func services(context: SandboxContext) -> [any SandboxService] {
+        let made = makeServices(context: context)
+        return [made.sts, made.credentials]
+    }
+
+    static func makeServices(context: SandboxContext) -> (sts: GCPSTSService, credentials: GCPIAMCredentialsService) {
+        let directory = GCPDirectory.demo(context: context)
+        let tokens = GCPTokenStore()
+        let keys = IssuerKeyVerifier(transport: context.transport)
+        return (GCPSTSService(directory: directory, tokens: tokens, keys: keys, now: context.now),
+                GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now))
+    }
+
+    public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com"]
+}
+
+/// A workload identity pool provider (or the GKE pool) that trusts one issuer.
+public struct GCPPoolProvider: Sendable {
+    /// The STS `audience` value naming this provider.
+    public var audience: String
+    public var poolID: String
+    public var issuer: String
+    /// Token `aud` values accepted.
+    public var allowedAudiences: [String]
+    /// The IAM principal a token's subject becomes.
+    public var principal: @Sendable (_ subject: String) -> [String]
+}
+
+/// A Google service account and the principals granted `roles/iam.workloadIdentityUser` on it.
+public struct GCPServiceAccount: Sendable {
+    public var email: String
+    public var workloadIdentityUsers: [String]
+}
+
+public struct GCPDirectory: Sendable {
+    public var projectNumber: String
+    public var providers: [GCPPoolProvider]
+    public var serviceAccounts: [GCPServiceAccount]
+
+    static let wifPool = "widash-demo-pool"
+    static let wifProvider = "widash-demo-cluster"
+
+    /// The demo: the GKE pool `widash-demo.svc.id.goog` and a WIF pool provider, both trusting the
+    /// cluster's issuer; `gke-ok@…` is usable by `gcp/gke-ok` only.
+    public static func demo(context: SandboxContext) -> GCPDirectory {
+        let number = DemoDirectory.gcpProjectNumber
+        let gkePool = DemoDirectory.gcpWorkloadPool
+        let wifName = "//iam.googleapis.com/projects/\(number)/locations/global/workloadIdentityPools/\(wifPool)/providers/\(wifProvider)"
+        let wifPrincipalBase = "principal://iam.googleapis.com/projects/\(number)/locations/global/workloadIdentityPools/\(wifPool)/subject/"
+        let gkeProvider = GCPPoolProvider(
+            audience: "identitynamespace:\(gkePool):\(context.clusterIssuer)", poolID: gkePool, issuer: context.clusterIssuer,
+            allowedAudiences: [gkePool],
+            principal: { subject in
+                guard let sa = ServiceAccountSubject.parse(subject) else { return [] }
+                return ["serviceAccount:\(gkePool)[\(sa.namespace)/\(sa.name)]",
+                        "principal://iam.googleapis.com/projects/\(number)/locations/global/workloadIdentityPools/\(gkePool)/subject/ns/\(sa.namespace)/sa/\(sa.name)"]
+            })
+        let wif = GCPPoolProvider(
+            audience: wifName, poolID: wifPool, issuer: context.clusterIssuer,
+            // With no allowed audiences configured, Google accepts the provider's full name, with or without https:.
+            allowedAudiences: [wifName, "https:" + wifName],
+            principal: { subject in [wifPrincipalBase + subject] })
+        let sa = GCPServiceAccount(email: DemoDirectory.gkeServiceAccount, workloadIdentityUsers: [
+            "serviceAccount:\(gkePool)[gcp/gke-ok]",
+            wifPrincipalBase + "system:serviceaccount:gcp:gke-ok",
+        ])
+        return GCPDirectory(projectNumber: number, providers: [gkeProvider, wif], serviceAccounts: [sa])
+    }
+}
+
+/// Tokens issued by the emulated STS and iamcredentials, remembered so later calls can check them.
+actor GCPTokenStore {
+    struct Federated: Sendable {
+        var principals: [String]
+        var expires: Date
+    }
+
+    private var federated: [String: Federated] = [:]
+
+    /// Issues an opaque token (`ya29.d.` federated, `ya29.c.` service account) for `principals`.
+    func issue(principals: [String], expires: Date, prefix: String = "ya29.d.") -> String {
+        let token = prefix + AWSWire.random(160, from: AWSWire.base64Alphabet.replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_"))
+        federated[token] = Federated(principals: principals, expires: expires)
+        return token
+    }
+
+    func lookup(_ token: String) -> Federated? { federated[token] }
+}

@@ -1,1 +1,0 @@
-// AWS emulation (STS, IAM, EKS, eks-auth)

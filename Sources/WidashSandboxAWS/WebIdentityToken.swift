@@ -1,0 +1,123 @@
+import Foundation
+import JWTKit
+import WidashHTTP
+
+/// The claims of a service-account token that the AWS and GCP emulators look at.
+public struct WebIdentityClaims: Sendable, Equatable {
+    public var issuer: String
+    public var subject: String
+    public var audiences: [String]
+    public var expiresAt: Date?
+    public var notBefore: Date?
+    public var issuedAt: Date?
+    /// `kubernetes.io.namespace` / `serviceaccount.name` / `pod.name`, when present.
+    public var namespace: String?
+    public var serviceAccount: String?
+    public var podName: String?
+
+    /// Reads the payload without verifying anything (callers verify the signature separately).
+    public static func decodeUnverified(_ token: String) -> WebIdentityClaims? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = base64URLDecode(String(parts[1])),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let iss = object["iss"] as? String, let sub = object["sub"] as? String else { return nil }
+        let aud: [String]
+        if let one = object["aud"] as? String { aud = [one] } else { aud = object["aud"] as? [String] ?? [] }
+        func date(_ key: String) -> Date? { (object[key] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } }
+        let kube = object["kubernetes.io"] as? [String: Any]
+        return WebIdentityClaims(
+            issuer: iss, subject: sub, audiences: aud, expiresAt: date("exp"), notBefore: date("nbf"), issuedAt: date("iat"),
+            namespace: kube?["namespace"] as? String,
+            serviceAccount: (kube?["serviceaccount"] as? [String: Any])?["name"] as? String,
+            podName: (kube?["pod"] as? [String: Any])?["name"] as? String)
+    }
+
+    static func base64URLDecode(_ s: String) -> Data? {
+        var b64 = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        return Data(base64Encoded: b64)
+    }
+}
+
+/// Why a token's signature could not be checked or did not verify.
+public enum IssuerKeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Discovery or JWKS could not be fetched (transport failure or non-200).
+    case unreachable(url: String, detail: String)
+    /// Discovery or JWKS is not what the spec says.
+    case malformed(url: String, detail: String)
+    /// The JWKS has no key for the token, or the signature does not verify.
+    case badSignature(detail: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let u, let d): return "could not fetch \(u): \(d)"
+        case .malformed(let u, let d): return "\(u) is malformed: \(d)"
+        case .badSignature(let d): return "token signature does not verify: \(d)"
+        }
+    }
+}
+
+/// Verifies a token's RS256 signature against its issuer's published keys, fetched over HTTPS
+/// (discovery document, then `jwks_uri`) exactly as a cloud's STS does.
+struct IssuerKeyVerifier: Sendable {
+    let transport: any HTTPTransport
+
+    /// Fetches discovery + JWKS for `issuer` and verifies `token`'s signature.
+    func verifySignature(of token: String, issuer: String) async -> Result<Void, IssuerKeyError> {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        let discoveryURL = base + "/.well-known/openid-configuration"
+        let discovery: [String: Any]
+        switch await fetchJSON(discoveryURL) {
+        case .success(let object): discovery = object
+        case .failure(let error): return .failure(error)
+        }
+        guard let jwksURI = discovery["jwks_uri"] as? String else {
+            return .failure(.malformed(url: discoveryURL, detail: "no jwks_uri"))
+        }
+        let jwksText: String
+        switch await fetch(jwksURI) {
+        case .success(let data): jwksText = String(decoding: data, as: UTF8.self)
+        case .failure(let error): return .failure(error)
+        }
+        do {
+            let keys = JWTKeyCollection()
+            try await keys.add(jwksJSON: jwksText)
+            _ = try await keys.verify(token, as: OpaquePayload.self)
+            return .success(())
+        } catch {
+            return .failure(.badSignature(detail: String(describing: error)))
+        }
+    }
+
+    private func fetch(_ url: String) async -> Result<Data, IssuerKeyError> {
+        do {
+            let response = try await transport.send(HTTPRequest(url: url, headers: [("Accept", "application/json")],
+                                                                maxBodyBytes: 1 << 20))
+            guard response.status == 200 else {
+                return .failure(.unreachable(url: url, detail: "HTTP \(response.status)"))
+            }
+            return .success(response.body)
+        } catch {
+            return .failure(.unreachable(url: url, detail: String(describing: error)))
+        }
+    }
+
+    private func fetchJSON(_ url: String) async -> Result<[String: Any], IssuerKeyError> {
+        switch await fetch(url) {
+        case .failure(let error): return .failure(error)
+        case .success(let data):
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                return .failure(.malformed(url: url, detail: "not a JSON object"))
+            }
+            return .success(object)
+        }
+    }
+}
+
+/// A payload type that accepts any claims: signature only; claims are checked by the caller so
+/// that each failure gets the cloud's own error.
+struct OpaquePayload: JWTPayload {
+    init(from decoder: any Decoder) throws {}
+    func encode(to encoder: any Encoder) throws {}
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}

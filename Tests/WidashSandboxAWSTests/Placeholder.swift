@@ -1,2 +1,0 @@
-import XCTest
-final class WidashSandboxAWSTestsPlaceholder: XCTestCase { func testBuilds() {} }
