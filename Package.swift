@@ -102,6 +102,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // libFuzzer targets (README "Fuzzing"): built with `-sanitize=fuzzer` into its own scratch path;
+        // libFuzzer supplies main, hence -parse-as-library.
+        .executableTarget(name: "widash-fuzz", dependencies: [
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashCloud",
+        ], swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",
             .product(name: "NIOCore", package: "swift-nio"),
