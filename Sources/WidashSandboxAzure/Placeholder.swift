@@ -1,1 +1,0 @@
-// Azure emulation (Entra, Graph, ARM, resources)

@@ -1,2 +1,0 @@
-import XCTest
-final class WidashHTTPTestsPlaceholder: XCTestCase { func testBuilds() {} }

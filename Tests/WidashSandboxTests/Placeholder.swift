@@ -1,2 +1,0 @@
-import XCTest
-final class WidashSandboxTestsPlaceholder: XCTestCase { func testBuilds() {} }
