@@ -1,0 +1,24 @@
+import Foundation
+import WidashCore
+
+/// The pod a TokenRequest is bound to (its name and uid), so the minted token carries the same
+/// `kubernetes.io/pod` claims as the pod's projected token.
+public struct BoundPod: Sendable, Hashable {
+    public var name: String
+    public var uid: String
+    public init(name: String, uid: String) {
+        self.name = name
+        self.uid = uid
+    }
+}
+
+/// What the trace needs from the cluster. The lead adapts the Kubernetes client to it; tests fake it.
+public protocol TraceCluster: Sendable {
+    /// `POST /api/v1/namespaces/{ns}/serviceaccounts/{sa}/token` (TokenRequest) with the audience
+    /// and lifetime given, bound to `boundPod` when set. Returns the token.
+    func requestToken(namespace: String, serviceAccount: String, audience: String,
+                      expirationSeconds: Int, boundPod: BoundPod?) async throws -> String
+    /// The service-account issuer discovery document and JWKS, as the API server serves them
+    /// (`/.well-known/openid-configuration`, `/openid/v1/jwks`).
+    func issuerDiscovery() async throws -> (OIDCDiscovery, jwks: Data)
+}

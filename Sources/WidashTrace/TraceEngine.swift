@@ -1,0 +1,144 @@
+import Foundation
+import WidashCore
+import WidashCloud
+import WidashHTTP
+
+/// The token minted in step 1 and its decoded form, handed to the later steps.
+struct MintedToken: Sendable {
+    var token: String
+    var jwt: JWTInspection?
+}
+
+/// Runs the five steps of a pod's provider and streams the events.
+public struct TraceEngine: Sendable {
+    public var cluster: any TraceCluster
+    public var services: TraceServices
+
+    public init(cluster: any TraceCluster, services: TraceServices) {
+        self.cluster = cluster
+        self.services = services
+    }
+
+    /// Starts a trace. Events: `.started`, then `.stepStarted`/`.stepFinished` for steps 1…5, then
+    /// `.finished` with the report. Cancelling the consumer cancels the trace.
+    public func run(pod: Pod, serviceAccount: ServiceAccount, options: TraceOptions = TraceOptions()) -> AsyncStream<TraceEvent> {
+        AsyncStream { continuation in
+            let task = Task {
+                let report = await execute(pod: pod, serviceAccount: serviceAccount, options: options, continuation: continuation)
+                continuation.yield(.finished(report))
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Runs a trace to the end and returns its report.
+    public func report(pod: Pod, serviceAccount: ServiceAccount, options: TraceOptions = TraceOptions()) async -> TraceReport {
+        var last: TraceReport?
+        for await event in run(pod: pod, serviceAccount: serviceAccount, options: options) {
+            if case .finished(let r) = event { last = r }
+        }
+        return last ?? TraceReport(pod: pod.metadata.key, provider: nil, steps: [], result: .failed)
+    }
+
+    func execute(pod: Pod, serviceAccount: ServiceAccount, options: TraceOptions,
+                 continuation: AsyncStream<TraceEvent>.Continuation) async -> TraceReport {
+        var inspection = PodInspection.inspect(pod: pod, serviceAccount: serviceAccount)
+        if inspection.provider == .gcp {
+            inspection.audience = GCPFlow.workloadPool(options: options, serviceAccount: inspection.cloudIdentity) ?? "unknown.svc.id.goog"
+        }
+        let key = "\(inspection.namespace)/\(inspection.podName)"
+        continuation.yield(.started(pod: key, provider: inspection.provider))
+        let runner = StepRunner(continuation: continuation, timeout: options.stepTimeout)
+        let context = TraceContext(cluster: cluster, services: services, options: options, inspection: inspection,
+                                   podStartTime: pod.status?.startTime)
+
+        let minted = await runner.run(1, endpoint: "the Kubernetes API server (TokenRequest)") {
+            try await context.stepOne()
+        }
+        if minted.status == .failed {
+            runner.skipRest(from: 2, reason: "step 1 failed")
+        } else if options.readOnly {
+            runner.skipRest(from: 2, reason: "read-only: no TokenRequest or token exchange")
+        } else if let token = minted.value {
+            switch inspection.provider {
+            case .azure: await AzureFlow(context: context, runner: runner, minted: token).run()
+            case .awsIRSA, .awsPodIdentity: await AWSFlow(context: context, runner: runner, minted: token).run()
+            case .gcp: await GCPFlow(context: context, runner: runner, minted: token).run()
+            case .azurePodIdentity, nil: runner.skipRest(from: 2, reason: "no federated provider")
+            }
+        }
+        let result: TraceResult = runner.unreachable ? .unreachable : (runner.failed ? .failed : .passed)
+        return TraceReport(pod: key, provider: inspection.provider, steps: runner.steps, result: result)
+    }
+}
+
+/// Everything a provider flow needs, immutable and Sendable.
+struct TraceContext: Sendable {
+    var cluster: any TraceCluster
+    var services: TraceServices
+    var options: TraceOptions
+    var inspection: PodInspection
+    var podStartTime: String?
+
+    var timeouts: HTTPTimeouts {
+        let step = options.stepTimeout
+        return HTTPTimeouts(connect: min(step, .seconds(10)), total: step, lowSpeedBytes: 1, lowSpeedTime: step)
+    }
+
+    /// Pre-flight reads (discovery, JWKS, credentials) get a third of the step each, so a silent
+    /// issuer cannot use up the time the cloud's verdict needs.
+    var preflightTimeouts: HTTPTimeouts {
+        let part = options.stepTimeout / 3
+        return HTTPTimeouts(connect: min(part, .seconds(5)), total: part, lowSpeedBytes: 1, lowSpeedTime: part)
+    }
+
+    /// Step 1: the pod's identity configuration, then a TokenRequest bound to the pod.
+    func stepOne() async throws -> StepOutcome<MintedToken> {
+        let i = inspection
+        let now = options.now()
+        var e = Evidence()
+        e["provider"] = i.provider?.rawValue ?? "none"
+        e["pod"] = "\(i.namespace)/\(i.podName)"
+        e["serviceAccount"] = i.serviceAccount
+        if i.provider == .azure { e["label azure.workload.identity/use"] = i.useLabel ?? "(missing)" }
+        switch i.provider {
+        case .azure:
+            e["clientId"] = i.cloudIdentity ?? "(missing)"
+            e["tenantId"] = i.tenantID ?? "(missing)"
+        case .awsIRSA: e["roleArn"] = i.cloudIdentity ?? "(missing)"
+        case .gcp: e["gcpServiceAccount"] = i.cloudIdentity ?? "(missing)"
+        default: break
+        }
+        let injected = PodInspection.identityEnvNames.filter { i.environment[$0] != nil }
+        e["injectedEnv"] = injected.isEmpty ? "(none)" : injected.joined(separator: ",")
+        if let v = i.projectedVolume {
+            e["projectedVolume"] = "\(v.name): \(v.projection.path), audience \(v.projection.audience ?? "(API server default)"), \(v.projection.expirationSeconds ?? 3600) s"
+        } else if i.provider != nil && i.provider != .gcp {
+            e["projectedVolume"] = "(none)"
+        }
+        e["audience"] = i.audience
+        TokenFacts.addProjected(ttl: i.ttlSeconds, podStart: podStartTime, to: &e, now: now)
+        if let problem = i.problem { return .failed(e, problem) }
+        if options.readOnly {
+            e["tokenRequest"] = "skipped (read-only)"
+            return .passed(e)
+        }
+        let lifetime = max(600, options.tokenExpirationSeconds ?? i.ttlSeconds)
+        let bound = i.podUID.map { BoundPod(name: i.podName, uid: $0) }
+        let token: String
+        do {
+            token = try await cluster.requestToken(namespace: i.namespace, serviceAccount: i.serviceAccount, audience: i.audience,
+                                                   expirationSeconds: lifetime, boundPod: bound)
+        } catch let error as CloudError where error.isUnreachable {
+            throw error
+        } catch {
+            return .failed(e, Diagnosis(summary: "the TokenRequest for \(i.namespace)/\(i.serviceAccount) failed: \(error)",
+                                        fix: "widash needs `create` on serviceaccounts/token in \(i.namespace) (kubectl auth can-i create serviceaccounts/token -n \(i.namespace))"))
+        }
+        e["tokenRequest"] = "POST /api/v1/namespaces/\(i.namespace)/serviceaccounts/\(i.serviceAccount)/token (audience \(i.audience), \(lifetime) s"
+            + (bound.map { ", bound to pod \($0.name)" } ?? "") + "): an equivalent token, not the pod's own file"
+        let jwt = TokenFacts.addToken(token, to: &e, now: now)
+        return .passed(e, MintedToken(token: token, jwt: jwt))
+    }
+}

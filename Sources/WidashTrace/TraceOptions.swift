@@ -1,0 +1,78 @@
+import Foundation
+import WidashCore
+import WidashCloud
+import WidashHTTP
+
+/// How a trace runs.
+public struct TraceOptions: Sendable {
+    /// Forbids the TokenRequest and the exchange: step 1 inspects only, steps 2–5 are skipped.
+    public var readOnly: Bool
+    /// The resource URL for step 5 (`--resource`); proposed from the pod's env when nil.
+    public var resourceURL: String?
+    /// The scope for step 2 (`--scope`, Azure); derived from the resource when nil.
+    public var scope: String?
+    /// Time allowed for each step; a step that takes longer fails with a diagnosis naming the endpoint.
+    public var stepTimeout: Duration
+    /// Lifetime asked for the test token; nil = the projected token's TTL (never below TokenRequest's 600 s minimum).
+    public var tokenExpirationSeconds: Int?
+    /// EKS cluster name for Pod Identity (eks-auth, ListPodIdentityAssociations).
+    public var eksClusterName: String?
+    /// GKE workload pool (`PROJECT.svc.id.goog`); derived from the Google service account when nil.
+    public var gcpWorkloadPool: String?
+    /// Google STS audience override (a WIF provider name); GKE's `identitynamespace:POOL:ISSUER` when nil.
+    public var gcpSTSAudience: String?
+    /// The clock (a seam for tests).
+    public var now: @Sendable () -> Date
+
+    public init(readOnly: Bool = false, resourceURL: String? = nil, scope: String? = nil, stepTimeout: Duration = .seconds(20),
+                tokenExpirationSeconds: Int? = nil, eksClusterName: String? = nil, gcpWorkloadPool: String? = nil,
+                gcpSTSAudience: String? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.readOnly = readOnly
+        self.resourceURL = resourceURL
+        self.scope = scope
+        self.stepTimeout = stepTimeout
+        self.tokenExpirationSeconds = tokenExpirationSeconds
+        self.eksClusterName = eksClusterName
+        self.gcpWorkloadPool = gcpWorkloadPool
+        self.gcpSTSAudience = gcpSTSAudience
+        self.now = now
+    }
+}
+
+/// The cloud side of a trace: one transport, the operator's environment and credentials, base URLs.
+public struct TraceServices: Sendable {
+    public var transport: any HTTPTransport
+    /// The operator's environment (AWS_*, AZURE_*), not the pod's.
+    public var environment: [String: String]
+    /// Operator credentials for reading federated credentials; nil → "not checked".
+    public var azureCredential: (any AzureOperatorCredential)?
+    public var awsConfiguration: AWSConfiguration
+    public var graphBaseURL: String
+    public var armBaseURL: String
+    public var gcpSTSBaseURL: String
+    public var gcpIAMCredentialsBaseURL: String
+    /// Subscriptions to search for managed identities (AZURE_SUBSCRIPTION_ID by default).
+    public var azureSubscriptionIDs: [String]
+
+    public init(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
+                azureCredential: (any AzureOperatorCredential)? = nil, awsConfiguration: AWSConfiguration? = nil,
+                graphBaseURL: String = "https://graph.microsoft.com", armBaseURL: String = "https://management.azure.com",
+                gcpSTSBaseURL: String = "https://sts.googleapis.com", gcpIAMCredentialsBaseURL: String = "https://iamcredentials.googleapis.com",
+                azureSubscriptionIDs: [String]? = nil) {
+        self.transport = transport
+        self.environment = environment
+        self.azureCredential = azureCredential
+        self.awsConfiguration = awsConfiguration ?? AWSConfiguration(environment: environment)
+        self.graphBaseURL = graphBaseURL
+        self.armBaseURL = armBaseURL
+        self.gcpSTSBaseURL = gcpSTSBaseURL
+        self.gcpIAMCredentialsBaseURL = gcpIAMCredentialsBaseURL
+        self.azureSubscriptionIDs = azureSubscriptionIDs ?? environment["AZURE_SUBSCRIPTION_ID"].map { [$0] } ?? []
+    }
+
+    /// The usual wiring: Azure operator credentials from the service-principal env vars, then the Azure CLI.
+    public static func standard(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment) -> TraceServices {
+        TraceServices(transport: transport, environment: environment,
+                      azureCredential: AzureOperatorCredentialChain.standard(transport: transport, environment: environment))
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+import WidashCore
+import WidashHTTP
+import WidashCloud
+@testable import WidashTrace
+
+final class GCPTraceTests: XCTestCase {
+    let gsa = "gke-ok@widash-demo.iam.gserviceaccount.com"
+
+    func run(generate: HTTPResponse) async -> (TraceReport, FakeTransport) {
+        let t = FakeTransport { r in
+            if let d = issuerRoute(r) { return d }
+            if r.url == "https://sts.googleapis.com/v1/token" {
+                return json(200, #"{"access_token":"federated-token-value","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#)
+            }
+            if r.url.hasPrefix("https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/") { return generate }
+            return json(404, "{}")
+        }
+        let pod = Pod(metadata: ObjectMeta(name: "gke-ok-1", namespace: "gcp", uid: "u"), spec: PodSpec(serviceAccountName: "gke-ok", containers: [Container(name: "a")]))
+        let sa = ServiceAccount(metadata: ObjectMeta(name: "gke-ok", namespace: "gcp", annotations: ["iam.gke.io/gcp-service-account": gsa]))
+        let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: t, environment: [:]))
+        return (await engine.report(pod: pod, serviceAccount: sa, options: options()), t)
+    }
+
+    func testGKEPassesWithPoolAudienceAndIdentityNamespace() async throws {
+        let (report, t) = await run(generate: json(200, #"{"accessToken":"ya29.sa-token-value","expireTime":"2027-01-15T09:00:00Z"}"#))
+        XCTAssertEqual(report.result, .passed, report.steps.map { "\($0.number) \($0.status) \($0.diagnosis?.summary ?? "")" }.joined(separator: "\n"))
+        XCTAssertEqual(report.steps[0].evidence["audience"], "widash-demo.svc.id.goog")
+        let sts = try XCTUnwrap(t.requests.first { $0.url.hasSuffix("/v1/token") })
+        let form = Dictionary(uniqueKeysWithValues: FormEncoding.decode(String(decoding: sts.body ?? Data(), as: UTF8.self)))
+        XCTAssertEqual(form["audience"], "identitynamespace:widash-demo.svc.id.goog:\(issuer)")
+        XCTAssertEqual(form["grant_type"], "urn:ietf:params:oauth:grant-type:token-exchange")
+        XCTAssertEqual(form["subject_token_type"], "urn:ietf:params:oauth:token-type:jwt")
+        let generate = try XCTUnwrap(t.requests.last)
+        XCTAssertTrue(generate.headers.contains { $0.name == "Authorization" && $0.value == "Bearer federated-token-value" })
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(report), as: UTF8.self).contains("ya29.sa-token-value"))
+    }
+
+    func testMissingWorkloadIdentityUserFailsAtStep5WithBinding() async throws {
+        let (report, _) = await run(generate: json(403, #"{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED"}}"#))
+        XCTAssertEqual(report.steps.map(\.status), [.passed, .passed, .passed, .passed, .failed])
+        XCTAssertEqual(report.steps[4].evidence["errorCode"], "PERMISSION_DENIED")
+        XCTAssertEqual(report.steps[4].diagnosis?.fix,
+                       "gcloud iam service-accounts add-iam-policy-binding \(gsa) --role roles/iam.workloadIdentityUser --member \"serviceAccount:widash-demo.svc.id.goog[gcp/gke-ok]\"")
+    }
+}
