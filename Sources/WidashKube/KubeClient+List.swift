@@ -1,0 +1,85 @@
+import Foundation
+import WidashCore
+
+/// The items of a list and the list's resourceVersion (where a watch resumes).
+public struct KubeList<T: Sendable>: Sendable {
+    public var items: [T]
+    public var resourceVersion: String
+
+    public init(items: [T], resourceVersion: String) {
+        self.items = items
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// A list response's metadata, decoded on its own so the next page can be fetched before the items
+/// of this one are decoded.
+struct ListHead: Decodable {
+    struct Meta: Decodable {
+        var resourceVersion: String?
+        var `continue`: String?
+    }
+    var metadata: Meta?
+}
+
+struct ListItems<T: Decodable>: Decodable {
+    var items: [T]?
+}
+
+extension KubeClient {
+    /// Lists a resource page by page (`limit`/`continue`). While page N's items are decoded, page
+    /// N+1 is already being fetched. A 410 on a continue token (it expired) restarts the list.
+    public func list<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil,
+                                    labelSelector: String? = nil, as type: T.Type = T.self) async throws -> KubeList<T> {
+        let base = resource.path(namespace: namespace)
+        for _ in 0..<3 {
+            do {
+                return try await listOnce(base: base, labelSelector: labelSelector, as: type)
+            } catch let error as ContinueExpired {
+                logger.debug("GET \(base): continue token expired (\(error.underlying.statusCode)), listing again")
+            }
+        }
+        throw KubeClientError.listKeptExpiring(path: base)
+    }
+
+    private struct ContinueExpired: Error { var underlying: KubeAPIError }
+
+    private func listOnce<T: KubeObject>(base: String, labelSelector: String?, as type: T.Type) async throws -> KubeList<T> {
+        let limit = options.pageSize > 0 ? String(options.pageSize) : nil
+        @Sendable func fetch(_ token: String?) async throws -> Data {
+            let path = pathWithQuery(base, [("labelSelector", labelSelector), ("limit", limit), ("continue", token)])
+            do {
+                return try await send(path: path).body
+            } catch let error as KubeAPIError where error.statusCode == 410 && token != nil {
+                throw ContinueExpired(underlying: error)
+            }
+        }
+        var items: [T] = []
+        var body = try await fetch(nil)
+        var resourceVersion = ""
+        while true {
+            let head = try decode(ListHead.self, from: body, path: base)
+            if let version = head.metadata?.resourceVersion, !version.isEmpty { resourceVersion = version }
+            guard let token = head.metadata?.continue, !token.isEmpty else {
+                items += try decode(ListItems<T>.self, from: body, path: base).items ?? []
+                return KubeList(items: items, resourceVersion: resourceVersion)
+            }
+            async let next = fetch(token)
+            // Decoding this page overlaps with the request for the next one.
+            let page = Result { try decode(ListItems<T>.self, from: body, path: base).items ?? [] }
+            let following = try await next
+            items += try page.get()
+            body = following
+        }
+    }
+
+    /// Lists a resource whose API group may not be installed: a 404 means "none", not an error.
+    public func listIfInstalled<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil,
+                                               as type: T.Type = T.self) async throws -> KubeList<T> {
+        do {
+            return try await list(resource, namespace: namespace, as: type)
+        } catch let error as KubeAPIError where error.statusCode == 404 {
+            return KubeList(items: [], resourceVersion: "")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import Synchronization
+import WidashHTTP
+
+/// Builds a transport for a set of client options (the lead passes `CurlTransport.init`).
+public typealias HTTPTransportFactory = @Sendable (HTTPClientOptions) -> any HTTPTransport
+
+/// A typed client for one cluster: the resolved kubeconfig, its credentials and a transport.
+/// Value type, `Sendable`; copies share the credential cache and the transport.
+public struct KubeClient: Sendable {
+    public let config: ResolvedKubeConfig
+    public let options: KubeClientOptions
+    public let credentials: KubeCredentialsProvider
+    let transports: TransportPool
+
+    public var readOnly: Bool { options.readOnly }
+    var logger: Logger { options.logger }
+
+    public init(config: ResolvedKubeConfig, options: KubeClientOptions = KubeClientOptions(),
+                transportFactory: @escaping HTTPTransportFactory) {
+        self.config = config
+        self.options = options
+        self.credentials = KubeCredentialsProvider(
+            config: config, fileSystem: options.fileSystem,
+            plugin: ExecCredentialPlugin(baseEnvironment: options.execEnvironment, timeout: options.execTimeout),
+            now: options.now)
+        self.transports = TransportPool(factory: transportFactory)
+    }
+
+    // MARK: - Requests
+
+    /// Sends a request to the API server and returns the 2xx response.
+    ///
+    /// - A 401 drops cached credentials and, when they can be refreshed (exec plugin, token file),
+    ///   the request is sent once more.
+    /// - Idempotent requests answered 429/500/503 are retried (at most `maxAttempts` tries in all),
+    ///   honouring Retry-After. Non-idempotent ones (TokenRequest) are never retried blindly.
+    /// - Other statuses throw `KubeAPIError`; transport failures throw `HTTPError` unchanged.
+    public func send(method: String = "GET", path: String, body: Data? = nil, idempotent: Bool? = nil,
+                     timeouts: HTTPTimeouts? = nil) async throws -> HTTPResponse {
+        let retryable = idempotent ?? (method == "GET" || method == "HEAD")
+        var attempt = 1
+        var reauthenticated = false
+        while true {
+            let (transport, request) = try await prepare(method: method, path: path, body: body, timeouts: timeouts)
+            let response = try await transport.send(request)
+            logger.debug("\(method) \(path) -> \(response.status)")
+            if (200..<300).contains(response.status) { return response }
+            if response.status == 401, !reauthenticated, await credentials.invalidate() {
+                reauthenticated = true
+                continue
+            }
+            if retryable, [429, 500, 503].contains(response.status), attempt < options.maxAttempts {
+                let delay = retryDelay(response, attempt: attempt)
+                logger.debug("\(method) \(path): retrying after \(delay) (attempt \(attempt + 1) of \(options.maxAttempts))")
+                try await options.sleep(delay)
+                attempt += 1
+                continue
+            }
+            throw apiError(status: response.status, headers: response.headers, body: response.body, method: method, path: path)
+        }
+    }
+
+    /// GET and decode JSON.
+    public func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        let response = try await send(path: path)
+        return try decode(type, from: response.body, path: path)
+    }
+
+    /// Opens a streamed GET (watch). The caller checks the head's status.
+    func openStream(path: String, timeouts: HTTPTimeouts) async throws -> AsyncThrowingStream<HTTPStreamEvent, Error> {
+        let (transport, request) = try await prepare(method: "GET", path: path, body: nil, timeouts: timeouts)
+        return transport.stream(request)
+    }
+
+    private func prepare(method: String, path: String, body: Data?, timeouts: HTTPTimeouts?) async throws -> (any HTTPTransport, HTTPRequest) {
+        let credentials = try await credentials.current()
+        var clientOptions = config.httpOptions(timeouts: options.timeouts, userAgent: options.userAgent)
+        if let certificate = credentials.clientCertificatePEM, let key = credentials.clientKeyPEM {
+            clientOptions.tls.clientCertificatePEM = certificate
+            clientOptions.tls.clientKeyPEM = key
+            clientOptions.tls.clientCertificateFile = nil
+            clientOptions.tls.clientKeyFile = nil
+        }
+        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        if let authorization = credentials.authorization { headers.append(("Authorization", authorization)) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let request = HTTPRequest(method: method, url: config.server + path, headers: headers, body: body,
+                                  timeouts: timeouts)
+        return (transports.transport(for: clientOptions), request)
+    }
+
+    func retryDelay(_ response: HTTPResponse, attempt: Int) -> Duration {
+        if let value = response.header("retry-after")?.trimmingCharacters(in: .whitespaces), let seconds = Int(value), seconds >= 0 {
+            return min(.seconds(seconds), options.maxRetryAfter)
+        }
+        return options.retryBaseDelay * (1 << (attempt - 1))
+    }
+
+    func apiError(status: Int, headers: [String: String], body: Data, method: String, path: String) -> KubeAPIError {
+        let decoded = KubeStatus.decode(body)
+        var snippet: String?
+        if decoded == nil, !body.isEmpty {
+            snippet = KubeConfigError.oneLine(String(decoding: body.prefix(200), as: UTF8.self))
+        }
+        return KubeAPIError(statusCode: status, method: method, path: path, userName: config.userName,
+                            status: decoded, bodySnippet: snippet, contentType: headers["content-type"])
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from body: Data, path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch let error as DecodingError {
+            throw KubeClientError.decoding(path: path, detail: Self.summary(error))
+        }
+    }
+
+    static func summary(_ error: DecodingError) -> String {
+        func where_(_ path: [any CodingKey]) -> String {
+            let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "top level" : (text.hasPrefix(".") ? String(text.dropFirst()) : text)
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "\(where_(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context): return "\(where_(context.codingPath)): missing \(type)"
+        case .keyNotFound(let key, let context): return "\(where_(context.codingPath + [key])): missing"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON (truncated?)" : "\(where_(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// Reuses one transport per distinct set of client options (they change only when an exec plugin
+/// hands out a new client certificate).
+final class TransportPool: Sendable {
+    private let factory: HTTPTransportFactory
+    private let current = Mutex<(options: HTTPClientOptions, transport: any HTTPTransport)?>(nil)
+
+    init(factory: @escaping HTTPTransportFactory) { self.factory = factory }
+
+    func transport(for options: HTTPClientOptions) -> any HTTPTransport {
+        current.withLock { current in
+            if let current, current.options == options { return current.transport }
+            let transport = factory(options)
+            current = (options, transport)
+            return transport
+        }
+    }
+}
+
+/// Percent-encodes query values (continue tokens are base64 and contain '+', '/', '=').
+func queryEscape(_ value: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+}
+
+/// Builds "path?k=v&…", skipping nil values.
+func pathWithQuery(_ path: String, _ items: [(String, String?)]) -> String {
+    let query = items.compactMap { key, value in value.map { "\(key)=\(queryEscape($0))" } }.joined(separator: "&")
+    return query.isEmpty ? path : "\(path)?\(query)"
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import WidashHTTP
+
+/// Tunables of `KubeClient`; the defaults suit a real cluster, tests inject sleepers and clocks.
+public struct KubeClientOptions: Sendable {
+    /// Refuse TokenRequests (and any other write) before a request is sent.
+    public var readOnly: Bool
+    public var timeouts: HTTPTimeouts
+    public var userAgent: String
+    /// Attempts for idempotent reads answered with 429/500/503 (the first try included).
+    public var maxAttempts: Int
+    /// First retry delay when the server gives no Retry-After; doubles each retry.
+    public var retryBaseDelay: Duration
+    /// Upper bound on an honoured Retry-After.
+    public var maxRetryAfter: Duration
+    /// Page size for paginated lists (`limit`).
+    public var pageSize: Int
+    /// Watch reconnect backoff: first delay and cap.
+    public var watchBackoffInitial: Duration
+    public var watchBackoffMax: Duration
+    /// Server-side watch timeout (`timeoutSeconds`); the watch is then resumed from the last resourceVersion.
+    public var watchTimeoutSeconds: Int
+    /// How long an exec credential plugin may run.
+    public var execTimeout: Duration
+    /// The environment exec plugins inherit.
+    public var execEnvironment: [String: String]
+    public var fileSystem: KubeFileSystem
+    public var sleep: @Sendable (Duration) async throws -> Void
+    public var now: @Sendable () -> Date
+    public var logger: Logger
+
+    public init(readOnly: Bool = false, timeouts: HTTPTimeouts = HTTPTimeouts(), userAgent: String = "widash/0.1",
+                maxAttempts: Int = 3, retryBaseDelay: Duration = .milliseconds(500),
+                maxRetryAfter: Duration = .seconds(30), pageSize: Int = 500,
+                watchBackoffInitial: Duration = .milliseconds(800), watchBackoffMax: Duration = .seconds(30),
+                watchTimeoutSeconds: Int = 300, execTimeout: Duration = .seconds(30),
+                execEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+                fileSystem: KubeFileSystem = .local,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                now: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "widash.kube")) {
+        self.readOnly = readOnly
+        self.timeouts = timeouts
+        self.userAgent = userAgent
+        self.maxAttempts = maxAttempts
+        self.retryBaseDelay = retryBaseDelay
+        self.maxRetryAfter = maxRetryAfter
+        self.pageSize = pageSize
+        self.watchBackoffInitial = watchBackoffInitial
+        self.watchBackoffMax = watchBackoffMax
+        self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.execTimeout = execTimeout
+        self.execEnvironment = execEnvironment
+        self.fileSystem = fileSystem
+        self.sleep = sleep
+        self.now = now
+        self.logger = logger
+    }
+}

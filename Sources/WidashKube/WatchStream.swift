@@ -1,0 +1,148 @@
+import Foundation
+import WidashCore
+import WidashHTTP
+
+/// One event of a watch stream.
+public enum WatchEvent<T: Sendable>: Sendable {
+    case added(T)
+    case modified(T)
+    case deleted(T)
+    /// The server's progress marker: resume from here, no object changed.
+    case bookmark(resourceVersion: String)
+    /// An ERROR event: the Status says why (410 Gone means: list again).
+    case error(KubeStatus)
+}
+
+extension WatchEvent: Equatable where T: Equatable {}
+
+/// Splits a watch body into lines (one JSON event per line) whatever the chunk boundaries are.
+public struct WatchLineSplitter: Sendable {
+    private var buffer = Data()
+    /// Guards against a server that never sends a newline.
+    public var maxLineBytes: Int
+
+    public init(maxLineBytes: Int = 64 << 20) { self.maxLineBytes = maxLineBytes }
+
+    public struct LineTooLong: Error, Sendable {}
+
+    /// Adds a chunk and returns the complete, non-empty lines it finished.
+    public mutating func append(_ chunk: Data) throws -> [Data] {
+        var lines: [Data] = []
+        var start = buffer.startIndex
+        // Only the new bytes can contain the next newline.
+        var searchFrom = buffer.endIndex
+        buffer.append(chunk)
+        while let newline = buffer[searchFrom...].firstIndex(of: 0x0A) {
+            let line = buffer[start..<newline]
+            if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { lines.append(Data(line)) }
+            start = buffer.index(after: newline)
+            searchFrom = start
+        }
+        buffer = Data(buffer[start...])
+        if buffer.count > maxLineBytes { throw LineTooLong() }
+        return lines
+    }
+
+    /// The unterminated last line at the end of the stream, if any.
+    public mutating func finish() -> Data? {
+        defer { buffer = Data() }
+        return buffer.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ? buffer : nil
+    }
+}
+
+/// Decodes one watch line, `{"type": "...", "object": {...}}`.
+public enum WatchEventDecoder {
+    private struct Envelope<T: Decodable & Sendable>: Decodable {
+        struct BookmarkObject: Decodable {
+            struct Meta: Decodable { var resourceVersion: String? }
+            var metadata: Meta?
+        }
+        var event: WatchEvent<T>?
+
+        enum CodingKeys: String, CodingKey { case type, object }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            switch try container.decode(String.self, forKey: .type) {
+            case "ADDED": event = .added(try container.decode(T.self, forKey: .object))
+            case "MODIFIED": event = .modified(try container.decode(T.self, forKey: .object))
+            case "DELETED": event = .deleted(try container.decode(T.self, forKey: .object))
+            case "BOOKMARK":
+                let object = try container.decode(BookmarkObject.self, forKey: .object)
+                event = .bookmark(resourceVersion: object.metadata?.resourceVersion ?? "")
+            case "ERROR": event = .error(try container.decode(KubeStatus.self, forKey: .object))
+            default: event = nil // a type this client does not know: skip it
+            }
+        }
+    }
+
+    /// The event on this line; nil for event types widash does not know.
+    public static func decode<T: Decodable & Sendable>(_ line: Data, as type: T.Type = T.self) throws -> WatchEvent<T>? {
+        try JSONDecoder().decode(Envelope<T>.self, from: line).event
+    }
+}
+
+extension KubeClient {
+    /// One watch connection from `resourceVersion` (`?watch=1&allowWatchBookmarks=true`). The stream
+    /// ends when the server closes it; an HTTP error status is thrown as `KubeAPIError` (410: relist).
+    /// Reconnecting and relisting are `ListWatch`'s job.
+    public func watch<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil, resourceVersion: String,
+                                     as type: T.Type = T.self) -> AsyncThrowingStream<WatchEvent<T>, Error> {
+        let path = pathWithQuery(resource.path(namespace: namespace), [
+            ("watch", "1"), ("allowWatchBookmarks", "true"),
+            ("resourceVersion", resourceVersion.isEmpty ? nil : resourceVersion),
+            ("timeoutSeconds", options.watchTimeoutSeconds > 0 ? String(options.watchTimeoutSeconds) : nil),
+        ])
+        // No total timeout and no low-speed limit: a quiet watch is healthy; the server ends it.
+        let timeouts = HTTPTimeouts(connect: options.timeouts.connect, total: nil, lowSpeedBytes: 0,
+                                    lowSpeedTime: options.timeouts.lowSpeedTime)
+        let client = self
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await client.pumpWatch(path: path, timeouts: timeouts, into: continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func pumpWatch<T: KubeObject>(path: String, timeouts: HTTPTimeouts,
+                                          into continuation: AsyncThrowingStream<WatchEvent<T>, Error>.Continuation) async throws {
+        let stream = try await openStream(path: path, timeouts: timeouts)
+        var splitter = WatchLineSplitter()
+        var failure: (status: Int, headers: [String: String], body: Data)?
+        func emit(_ line: Data) throws {
+            do {
+                if let event = try WatchEventDecoder.decode(line, as: T.self) { continuation.yield(event) }
+            } catch let error as DecodingError {
+                throw KubeClientError.decoding(path: path, detail: "watch event: " + Self.summary(error))
+            }
+        }
+        for try await event in stream {
+            switch event {
+            case .head(let status, let headers):
+                logger.debug("GET \(path) -> \(status) (watch)")
+                if !(200..<300).contains(status) { failure = (status, headers, Data()) }
+            case .body(let chunk):
+                if failure != nil {
+                    failure?.body.append(chunk.prefix(64 * 1024))
+                    continue
+                }
+                for line in try splitter.append(chunk) { try emit(line) }
+            }
+        }
+        if let failure {
+            if failure.status == 401 { _ = await credentials.invalidate() }
+            throw apiError(status: failure.status, headers: failure.headers, body: failure.body, method: "GET", path: path)
+        }
+        // An unterminated last line is usually an event cut off with the connection: it is sent again
+        // after the reconnect from the last resourceVersion, so a broken one is dropped.
+        if let last = splitter.finish() {
+            do { try emit(last) } catch { logger.debug("GET \(path): dropped a truncated last watch line") }
+        }
+    }
+}
