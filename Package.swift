@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "WidashKube", dependencies: [
             "WidashHTTP", "WidashCore", "WidashKubeJSON",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "WidashCloud", dependencies: [
@@ -84,13 +86,20 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The service layer the CLI and the dashboard share: a session on one cluster (inventory,
+        // list+watch, trace, test tokens, doctor), with read-only mode enforced here.
+        .target(name: "WidashService", dependencies: [
+            "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashHTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "WidashTUI", dependencies: [
-            "CNCurses", "WidashCore", "WidashTrace", "WidashKube",
+            "CNCurses", "WidashCore", "WidashTrace", "WidashKube", "WidashService",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "widash", dependencies: [
-            "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashSandbox", "WidashTUI", "WidashHTTP",
+            "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashSandbox", "WidashSandboxKit",
+            "WidashSandboxAzure", "WidashSandboxAWS", "WidashTUI", "WidashHTTP", "WidashService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -125,6 +134,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashKubeTests", dependencies: ["WidashKube", "WidashHTTP", "WidashCore",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -142,6 +152,8 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashHTTP", "WidashKube", "WidashCore", "WidashTrace"], swiftSettings: strict),
+        .testTarget(name: "WidashServiceTests", dependencies: ["WidashService", "WidashSandbox", "WidashSandboxKit",
+            "WidashSandboxAzure", "WidashSandboxAWS", "WidashKube", "WidashHTTP", "WidashCore"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS", "WidashHTTP", "WidashKube", "WidashCore", "WidashTrace"], swiftSettings: strict),
     ]
 )

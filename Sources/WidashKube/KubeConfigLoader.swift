@@ -7,6 +7,11 @@ public struct MergedKubeConfig: Sendable, Equatable {
     public var config: KubeConfigFile
     /// The files that were read, in precedence order.
     public var sources: [String]
+
+    public init(config: KubeConfigFile, sources: [String]) {
+        self.config = config
+        self.sources = sources
+    }
 }
 
 /// Loads kubeconfig files following client-go's loading rules and resolves one context.

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import WidashCloud
+import WidashCore
+import WidashHTTP
+import WidashKube
+import WidashTrace
+
+/// One cluster as the CLI and the dashboard see it: the inventory, traces, test tokens and doctor
+/// checks, over the Kubernetes client and the cloud clients. Read-only mode is enforced here (and,
+/// for TokenRequests, again in the Kubernetes client).
+public struct ClusterSession: Sendable {
+    public let configuration: SessionConfiguration
+    public let kube: KubeClient
+    /// The transport for cloud APIs (Entra, Graph, ARM, AWS, GCP).
+    public let cloudTransport: any HTTPTransport
+    let logger = Logger(label: "widash.session")
+
+    public init(_ configuration: SessionConfiguration, kubeOptions: KubeClientOptions? = nil) {
+        self.configuration = configuration
+        var options = kubeOptions ?? KubeClientOptions()
+        options.readOnly = configuration.readOnly
+        self.kube = KubeClient(config: configuration.kube, options: options,
+                               transportFactory: configuration.transportFactory)
+        self.cloudTransport = configuration.transportFactory(configuration.cloudHTTP)
+    }
+
+    public var readOnly: Bool { configuration.readOnly }
+
+    // MARK: - Inventory
+
+    /// Lists everything the inventory needs (one namespace or all) and builds it.
+    public func inventory(namespace: String?, now: Date = Date()) async throws -> Inventory {
+        let snapshot = try await kube.loadSnapshot(namespace: namespace)
+        return InventoryBuilder.build(snapshot: snapshot, now: now)
+    }
+
+    // MARK: - Pods and service accounts
+
+    /// The pod and the service account it runs as.
+    public func podAndServiceAccount(namespace: String, pod name: String) async throws -> (Pod, ServiceAccount) {
+        let pod: Pod
+        do {
+            pod = try await kube.object(.pods, namespace: namespace, name: name, as: Pod.self)
+        } catch let error as KubeAPIError where error.statusCode == 404 {
+            throw SessionError.podNotFound(namespace: namespace, name: name)
+        }
+        let saName = pod.spec.serviceAccountName ?? "default"
+        do {
+            let sa = try await kube.object(.serviceAccounts, namespace: namespace, name: saName, as: ServiceAccount.self)
+            return (pod, sa)
+        } catch let error as KubeAPIError where error.statusCode == 404 {
+            // The trace still runs: step 1 reports the missing service account.
+            return (pod, ServiceAccount(metadata: ObjectMeta(name: saName, namespace: namespace)))
+        }
+    }
+
+    // MARK: - Trace
+
+    /// The trace engine wired to this cluster and the cloud clients.
+    public var traceEngine: TraceEngine {
+        TraceEngine(cluster: KubeTraceCluster(client: kube),
+                    services: TraceServices.standard(transport: cloudTransport, environment: configuration.cloudEnvironment))
+    }
+
+    public func traceOptions(resource: String? = nil, scope: String? = nil) -> TraceOptions {
+        TraceOptions(readOnly: readOnly, resourceURL: resource, scope: scope, stepTimeout: configuration.stepTimeout,
+                     eksClusterName: configuration.eksClusterName, gcpWorkloadPool: configuration.gcpWorkloadPool)
+    }
+
+    /// Runs the five steps for a pod, streaming events. Throws when the pod cannot be read.
+    public func trace(namespace: String, pod: String, resource: String? = nil,
+                      scope: String? = nil) async throws -> AsyncStream<TraceEvent> {
+        let (p, sa) = try await podAndServiceAccount(namespace: namespace, pod: pod)
+        return traceEngine.run(pod: p, serviceAccount: sa, options: traceOptions(resource: resource, scope: scope))
+    }
+
+    // MARK: - Test tokens
+
+    /// Requests a token for a service account (TokenRequest), bound to a pod when given, decodes it
+    /// and verifies it against the issuer's JWKS as served by the API server.
+    public func testToken(namespace: String, serviceAccount: String, audience: String?,
+                          expirationSeconds: Int?, pod: String?) async throws -> TestToken {
+        var bound: (name: String, uid: String)?
+        var audienceToUse = audience
+        if let pod {
+            let (p, _) = try await podAndServiceAccount(namespace: namespace, pod: pod)
+            bound = (p.metadata.name, p.metadata.uid ?? "")
+            // Default to the audience of the pod's projected token, so the test token is equivalent.
+            if audienceToUse == nil { audienceToUse = ProjectedToken.first(in: p)?.audience }
+        }
+        let issued = try await kube.requestToken(
+            namespace: namespace, serviceAccount: serviceAccount,
+            audiences: audienceToUse.map { [$0] } ?? [], expirationSeconds: expirationSeconds, boundPod: bound)
+        let decoded = try JWT.decode(issued.token)
+        var verification: JWTVerification?
+        var verificationProblem: String?
+        do {
+            let jwks = try await kube.issuerJWKS()
+            verification = try await JWTVerifier.verify(issued.token, jwksJSON: jwks, expectedIssuer: nil,
+                                                        expectedAudience: audienceToUse, now: Date(), leeway: 60)
+        } catch {
+            verificationProblem = "could not verify the signature: \(error)"
+        }
+        return TestToken(issued: issued, decoded: decoded, verification: verification,
+                         verificationProblem: verificationProblem)
+    }
+}
+
+/// A test token and what widash learned about it. `issued.token` is the secret itself: show it
+/// only when the user asked (`--show-token`).
+public struct TestToken: Sendable {
+    public var issued: IssuedToken
+    public var decoded: DecodedJWT
+    public var verification: JWTVerification?
+    public var verificationProblem: String?
+}
+
+/// The projected service-account token volumes of a pod.
+enum ProjectedToken {
+    static func first(in pod: Pod) -> ServiceAccountTokenProjection? {
+        for volume in pod.spec.volumes ?? [] {
+            for source in volume.projected?.sources ?? [] {
+                if let token = source.serviceAccountToken, token.audience != nil { return token }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import WidashCore
+import WidashKube
+import WidashTrace
+
+/// The trace engine's view of the cluster, served by the real Kubernetes client.
+struct KubeTraceCluster: TraceCluster {
+    let client: KubeClient
+
+    func requestToken(namespace: String, serviceAccount: String, audience: String,
+                      expirationSeconds: Int, boundPod: BoundPod?) async throws -> String {
+        try await client.requestToken(namespace: namespace, serviceAccount: serviceAccount, audiences: [audience],
+                                      expirationSeconds: expirationSeconds,
+                                      boundPod: boundPod.map { (name: $0.name, uid: $0.uid) }).token
+    }
+
+    func issuerDiscovery() async throws -> (OIDCDiscovery, jwks: Data) {
+        async let discovery = client.issuerDiscovery()
+        async let jwks = client.issuerJWKS()
+        return try await (discovery, jwks)
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class WidashServiceTestsPlaceholder: XCTestCase { func testBuilds() {} }
