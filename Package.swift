@@ -38,7 +38,7 @@ let package = Package(
         // the fields widash needs (Foundation's JSONDecoder materialises everything; too slow at 50 000 pods).
         .target(name: "WidashKubeJSON", dependencies: ["WidashCore"], swiftSettings: strict),
         .target(name: "WidashKube", dependencies: [
-            "WidashHTTP", "WidashCore", "WidashKubeJSON",
+            "WidashHTTP", "WidashCore",
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,6 +1,115 @@
 import ArgumentParser
+import Foundation
+import WidashCore
+import WidashService
 
+/// `widash token NAMESPACE/SERVICEACCOUNT`: a TokenRequest, decoded and verified.
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "TODO")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Request a test token for a service account (TokenRequest), decode and verify it.",
+        discussion: """
+            The raw token is printed only with --show-token. Needs RBAC "create serviceaccounts/token".
+            Exit codes: 0 ok, 2 usage or configuration error (incl. --readonly), 3 a remote service failed.
+            """)
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Argument(help: "The service account, as NAMESPACE/SERVICEACCOUNT.")
+    var serviceAccount: String
+
+    @Option(help: "Audience (default: the pod's projected token audience with --pod, else the API server's).")
+    var audience: String?
+
+    @Option(help: "Lifetime, e.g. 10m, 1h, 3600s (at least 10m).")
+    var duration: String?
+
+    @Option(help: "Bind the token to this pod (in the same namespace).")
+    var pod: String?
+
+    @Flag(help: "Print the raw token (it is a credential: handle with care).")
+    var showToken = false
+
+    @Option(name: [.short, .long], help: "Output: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        do {
+            try bootstrapLogging(cluster)
+            guard output == .text || output == .json else { throw ValidationError("-o must be text or json") }
+            let (namespace, name) = try splitQualified(serviceAccount, what: "serviceaccount")
+            let seconds = try duration.map(DurationText.seconds)
+            let started = try await SessionFactory(options: cluster).start()
+            defer { if let sandbox = started.sandbox { Task { await sandbox.stop() } } }
+            let token = try await started.session.testToken(namespace: namespace, serviceAccount: name, audience: audience,
+                                                            expirationSeconds: seconds, pod: pod)
+            printOut(output == .json ? try json(token) : text(token))
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func signatureLine(_ token: TestToken) -> String {
+        if let v = token.verification {
+            return v.isValid ? "verified against the issuer's JWKS (kid \(token.decoded.kid ?? "-"))"
+                : "INVALID: " + v.failures.map(\.message).joined(separator: "; ")
+        }
+        return token.verificationProblem ?? "not checked"
+    }
+
+    private func text(_ token: TestToken) -> String {
+        var lines = ["Token for \(token.decoded.sub ?? serviceAccount)"]
+        lines.append("header:")
+        lines += ClaimLines.lines(token.decoded.header).map { "  " + $0 }
+        lines.append("claims:")
+        lines += ClaimLines.lines(token.decoded.claims).map { "  " + $0 }
+        lines.append("expires: \(TokenClock.timestamp(token.issued.expirationTimestamp)) (\(TokenClock.describeExpiry(token.issued.expirationTimestamp, now: Date())))")
+        lines.append("signature: \(signatureLine(token))")
+        lines.append(showToken ? "token: \(token.issued.token)" : "token: \(TokenRedaction.redact(token.issued.token)) (use --show-token to print it)")
+        return lines.joined(separator: "\n")
+    }
+
+    private func json(_ token: TestToken) throws -> String {
+        var object: [String: Any] = [
+            "header": try JSONSerialization.jsonObject(with: Data(token.decoded.header.compactText.utf8)),
+            "claims": try JSONSerialization.jsonObject(with: Data(token.decoded.claims.compactText.utf8)),
+            "expirationTimestamp": TokenClock.timestamp(token.issued.expirationTimestamp),
+            "signature": signatureLine(token),
+            "signatureValid": token.verification?.isValid ?? false,
+        ]
+        object["token"] = showToken ? token.issued.token : TokenRedaction.redact(token.issued.token)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Durations as kubectl writes them: 90s, 10m, 1h, 1h30m.
+enum DurationText {
+    static func seconds(_ text: String) throws -> Int {
+        var total = 0, number = 0, sawDigit = false, sawUnit = false
+        for ch in text {
+            if let d = ch.wholeNumberValue {
+                number = number * 10 + d
+                sawDigit = true
+                guard number < 10_000_000 else { throw ValidationError("--duration '\(text)' is too long") }
+            } else {
+                let unit: Int
+                switch ch {
+                case "s": unit = 1
+                case "m": unit = 60
+                case "h": unit = 3600
+                default: throw ValidationError("--duration '\(text)': use a number with s, m or h, e.g. 1h or 90m")
+                }
+                guard sawDigit else { throw ValidationError("--duration '\(text)': a number must come before '\(ch)'") }
+                total += number * unit
+                number = 0
+                sawDigit = false
+                sawUnit = true
+            }
+        }
+        if sawDigit { total += number }  // bare number = seconds
+        guard sawUnit || sawDigit || total > 0 else { throw ValidationError("--duration '\(text)' is empty") }
+        guard total >= 600 else { throw ValidationError("--duration must be at least 10m (TokenRequest's minimum)") }
+        return total
+    }
 }
