@@ -1,0 +1,396 @@
+import Foundation
+
+/// One chunk of a streamed response body, or the instruction to cut the connection (a fault).
+enum StreamChunk: Sendable {
+    case data(Data)
+    case abort
+}
+
+/// An object as stored: the typed value, its JSON rendered once (what list/get/watch send), and
+/// the labels and fields selectors look at.
+struct StoredEntry: Sendable {
+    var resource: ResourceType
+    var object: any KubeObject
+    var json: Data
+    var resourceVersion: Int
+    var labels: [String: String]
+    var fields: [String: String]
+
+    var namespace: String? { object.metadata.namespace }
+    var name: String { object.metadata.name }
+    var key: String { ClusterStore.key(namespace: namespace, name: name) }
+}
+
+/// What a list or watch asks for.
+struct ObjectQuery: Sendable {
+    var namespace: String?
+    var labelSelector: LabelSelector?
+    var fieldSelector: FieldSelector?
+
+    func matches(_ entry: StoredEntry) -> Bool {
+        if let namespace, entry.namespace != namespace { return false }
+        if let labelSelector, !labelSelector.matches(entry.labels) { return false }
+        if let fieldSelector, !fieldSelector.matches(entry.fields) { return false }
+        return true
+    }
+
+    var hasSelectors: Bool { labelSelector != nil || fieldSelector != nil }
+}
+
+/// The sandbox's etcd and watch cache in one: objects by resource in key order (as etcd lists
+/// them), a global resourceVersion counter, a bounded event history for watches that resume from
+/// a resourceVersion, and the open watches.
+actor ClusterStore {
+    private struct Table {
+        var entries: [String: StoredEntry] = [:]
+        var sortedKeys: [String] = []
+    }
+
+    private struct HistoryEvent {
+        var type: String
+        var entry: StoredEntry
+    }
+
+    private struct Watcher {
+        var resource: ResourceType
+        var query: ObjectQuery
+        var continuation: AsyncStream<StreamChunk>.Continuation
+    }
+
+    private var tables: [ResourceType: Table] = [:]
+    private(set) var currentResourceVersion = 1
+    /// Every event with a resourceVersion above this is in `history`; older ones are forgotten.
+    private var historyFloor = 1
+    private var history: [HistoryEvent] = []
+    private var historyStart = 0
+    private let historyLimit: Int
+    private var watchers: [Int: Watcher] = [:]
+    private var nextWatcherID = 0
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    init(historyLimit: Int = 5000) {
+        self.historyLimit = historyLimit
+    }
+
+    static func key(namespace: String?, name: String) -> String {
+        namespace.map { "\($0)/\(name)" } ?? name
+    }
+
+    // MARK: Loading and changing objects
+
+    /// Stores objects without emitting watch events (the state the scenario starts with).
+    func load(_ objects: [(ResourceType, any KubeObject)]) throws {
+        var entries: [StoredEntry] = []
+        entries.reserveCapacity(objects.count)
+        for (offset, (resource, object)) in objects.enumerated() {
+            entries.append(try Self.render(resource, object, resourceVersion: currentResourceVersion + 1 + offset, encoder: encoder))
+        }
+        loadRendered(entries)
+    }
+
+    /// Stores entries rendered elsewhere (`renderConcurrently`), without watch events.
+    func loadRendered(_ entries: [StoredEntry]) {
+        var touched = Set<ResourceType>()
+        for entry in entries {
+            tables[entry.resource, default: Table()].entries[entry.key] = entry
+            currentResourceVersion = max(currentResourceVersion, entry.resourceVersion)
+            touched.insert(entry.resource)
+        }
+        for resource in touched {
+            let sorted = tables[resource]?.entries.keys.sorted() ?? []
+            tables[resource]?.sortedKeys = sorted
+        }
+        historyFloor = currentResourceVersion
+    }
+
+    /// Builds and renders many objects on all cores (the scale scenario's 50 000 pods), numbering
+    /// resourceVersions from `firstResourceVersion` in input order.
+    static func renderConcurrently<Input: Sendable>(
+        _ inputs: [Input], firstResourceVersion: Int,
+        make: @escaping @Sendable (Input) -> (ResourceType, any KubeObject)
+    ) async throws -> [StoredEntry] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let chunkSize = max(1, (inputs.count + workers - 1) / workers)
+        let chunks = stride(from: 0, to: inputs.count, by: chunkSize).map { $0..<min($0 + chunkSize, inputs.count) }
+        return try await withThrowingTaskGroup(of: (Int, [StoredEntry]).self) { group in
+            for (chunkIndex, range) in chunks.enumerated() {
+                let slice = Array(inputs[range])
+                let base = firstResourceVersion + range.lowerBound
+                group.addTask {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.withoutEscapingSlashes]
+                    var out: [StoredEntry] = []
+                    out.reserveCapacity(slice.count)
+                    for (offset, input) in slice.enumerated() {
+                        let (resource, object) = make(input)
+                        out.append(try render(resource, object, resourceVersion: base + offset, encoder: encoder))
+                    }
+                    return (chunkIndex, out)
+                }
+            }
+            var results = [[StoredEntry]](repeating: [], count: chunks.count)
+            for try await (index, entries) in group { results[index] = entries }
+            return results.flatMap { $0 }
+        }
+    }
+
+    /// Adds or replaces an object (ADDED or MODIFIED) and tells the watches.
+    @discardableResult
+    func upsert(_ resource: ResourceType, _ object: any KubeObject) throws -> StoredEntry {
+        currentResourceVersion += 1
+        let entry = try render(resource, object, resourceVersion: currentResourceVersion)
+        var table = tables[resource, default: Table()]
+        let existed = table.entries[entry.key] != nil
+        table.entries[entry.key] = entry
+        if !existed { table.sortedKeys.insert(entry.key, at: Self.lowerBound(table.sortedKeys, entry.key)) }
+        tables[resource] = table
+        record(existed ? "MODIFIED" : "ADDED", entry)
+        return entry
+    }
+
+    /// Deletes an object (DELETED, carrying the object at a new resourceVersion, as the API does).
+    func delete(_ resource: ResourceType, namespace: String?, name: String) throws {
+        let key = Self.key(namespace: namespace, name: name)
+        guard var table = tables[resource], let old = table.entries.removeValue(forKey: key) else { return }
+        let index = Self.lowerBound(table.sortedKeys, key)
+        if index < table.sortedKeys.count, table.sortedKeys[index] == key { table.sortedKeys.remove(at: index) }
+        tables[resource] = table
+        currentResourceVersion += 1
+        record("DELETED", try render(resource, old.object, resourceVersion: currentResourceVersion))
+    }
+
+    private func render(_ resource: ResourceType, _ object: any KubeObject, resourceVersion: Int) throws -> StoredEntry {
+        try Self.render(resource, object, resourceVersion: resourceVersion, encoder: encoder)
+    }
+
+    static func render(_ resource: ResourceType, _ object: any KubeObject, resourceVersion: Int,
+                       encoder: JSONEncoder) throws -> StoredEntry {
+        var object = object
+        object.metadata.resourceVersion = String(resourceVersion)
+        let json = try encoder.encode(object)
+        return StoredEntry(resource: resource, object: object, json: json, resourceVersion: resourceVersion,
+                           labels: object.metadata.labels ?? [:], fields: Self.fields(of: object))
+    }
+
+    /// The fields a fieldSelector may name, per kind (the common ones the real API supports).
+    static func fields(of object: any KubeObject) -> [String: String] {
+        var fields = ["metadata.name": object.metadata.name]
+        if let namespace = object.metadata.namespace { fields["metadata.namespace"] = namespace }
+        if let pod = object as? Pod {
+            fields["spec.nodeName"] = pod.spec.nodeName
+            fields["spec.serviceAccountName"] = pod.spec.serviceAccountName
+            fields["status.phase"] = pod.status.phase
+            fields["spec.restartPolicy"] = pod.spec.restartPolicy
+            fields["spec.schedulerName"] = pod.spec.schedulerName
+            fields["status.podIP"] = pod.status.podIP
+        }
+        if let namespace = object as? Namespace { fields["status.phase"] = namespace.status.phase }
+        return fields
+    }
+
+    static let supportedFields: Set<String> = ["metadata.name", "metadata.namespace", "spec.nodeName",
+                                                "spec.serviceAccountName", "status.phase", "spec.restartPolicy",
+                                                "spec.schedulerName", "status.podIP"]
+
+    // MARK: Reading
+
+    func get(_ resource: ResourceType, namespace: String?, name: String) -> StoredEntry? {
+        tables[resource]?.entries[Self.key(namespace: namespace, name: name)]
+    }
+
+    func objects(_ resource: ResourceType) -> [StoredEntry] {
+        guard let table = tables[resource] else { return [] }
+        return table.sortedKeys.compactMap { table.entries[$0] }
+    }
+
+    func count(_ resource: ResourceType) -> Int { tables[resource]?.entries.count ?? 0 }
+
+    /// A list response body: `{kind, apiVersion, metadata{resourceVersion, continue, remainingItemCount}, items}`,
+    /// built by joining the objects' pre-rendered JSON, paged by `limit` and the opaque `continue` token.
+    func list(_ resource: ResourceType, query: ObjectQuery, limit: Int?, continueToken: String?) throws(KubeStatus) -> Data {
+        let table = tables[resource] ?? Table()
+        var listRV = currentResourceVersion
+        var startIndex = 0
+        if let namespace = query.namespace {
+            startIndex = Self.lowerBound(table.sortedKeys, namespace + "/")
+        }
+        if let continueToken, !continueToken.isEmpty {
+            guard let token = ContinueToken(encoded: continueToken) else {
+                throw KubeStatus.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            }
+            if token.resourceVersion < historyFloor { throw KubeStatus.continueExpired }
+            listRV = token.resourceVersion
+            startIndex = max(startIndex, Self.lowerBound(table.sortedKeys, token.start))
+        }
+        let prefix = query.namespace.map { $0 + "/" }
+        var items: [Data] = []
+        var index = startIndex
+        var lastKey: String?
+        let pageSize = (limit ?? 0) > 0 ? limit : nil
+        while index < table.sortedKeys.count {
+            let key = table.sortedKeys[index]
+            if let prefix, !key.hasPrefix(prefix) { break }
+            index += 1
+            guard let entry = table.entries[key], query.matches(entry) else { continue }
+            items.append(entry.json)
+            lastKey = key
+            if let pageSize, items.count >= pageSize { break }
+        }
+        // More to come only if an object after the page would be part of this list.
+        var remaining = 0
+        var hasMore = false
+        if pageSize != nil {
+            var probe = index
+            while probe < table.sortedKeys.count {
+                let key = table.sortedKeys[probe]
+                if let prefix, !key.hasPrefix(prefix) { break }
+                probe += 1
+                if query.hasSelectors {
+                    if let entry = table.entries[key], query.matches(entry) { hasMore = true; break }
+                } else {
+                    remaining += 1
+                }
+            }
+            if !query.hasSelectors { hasMore = remaining > 0 }
+        }
+        var metadata = "{\"resourceVersion\":\"\(listRV)\""
+        if hasMore, let lastKey {
+            metadata += ",\"continue\":\"\(ContinueToken(resourceVersion: listRV, start: lastKey + "\u{0}").encoded)\""
+            if !query.hasSelectors { metadata += ",\"remainingItemCount\":\(remaining)" }
+        }
+        metadata += "}"
+        var body = Data("{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.groupVersion)\",\"metadata\":\(metadata),\"items\":[".utf8)
+        body.reserveCapacity(items.reduce(body.count + 2) { $0 + $1.count + 1 })
+        for (offset, item) in items.enumerated() {
+            if offset > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(item)
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return body
+    }
+
+    // MARK: Watching
+
+    /// Opens a watch. Without a resourceVersion (or "0") it starts with synthetic ADDED events for
+    /// what exists; from a resourceVersion it replays the history after it, or — when that is older
+    /// than the history — sends one ERROR event with a 410 Expired Status, as the API server does.
+    func watch(_ resource: ResourceType, query: ObjectQuery, fromResourceVersion: Int?) -> (id: Int, stream: AsyncStream<StreamChunk>) {
+        let (stream, continuation) = AsyncStream<StreamChunk>.makeStream()
+        nextWatcherID += 1
+        let id = nextWatcherID
+        if let from = fromResourceVersion, from > 0 {
+            if from < historyFloor {
+                let status = KubeStatus.expired("too old resource version: \(from) (\(historyFloor + 1))")
+                continuation.yield(.data(Self.eventLine(type: "ERROR", object: status.json)))
+                continuation.finish()
+                return (id, stream)
+            }
+            for event in history[historyStart...] where event.entry.resourceVersion > from
+                && event.entry.resource == resource && query.matches(event.entry) {
+                continuation.yield(.data(Self.eventLine(type: event.type, object: event.entry.json)))
+            }
+        } else {
+            for entry in objects(resource) where query.matches(entry) {
+                continuation.yield(.data(Self.eventLine(type: "ADDED", object: entry.json)))
+            }
+        }
+        watchers[id] = Watcher(resource: resource, query: query, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.removeWatcher(id) }
+        }
+        return (id, stream)
+    }
+
+    func removeWatcher(_ id: Int) {
+        watchers[id] = nil
+    }
+
+    var openWatchCount: Int { watchers.count }
+
+    /// Sends a BOOKMARK with the current resourceVersion to one watch, in order with its events.
+    func bookmark(_ id: Int) {
+        guard let watcher = watchers[id] else { return }
+        let object = "{\"kind\":\"\(watcher.resource.kind)\",\"apiVersion\":\"\(watcher.resource.groupVersion)\",\"metadata\":{\"resourceVersion\":\"\(currentResourceVersion)\"}}"
+        watcher.continuation.yield(.data(Self.eventLine(type: "BOOKMARK", object: Data(object.utf8))))
+    }
+
+    /// The fault "API server restart": cuts every watch, forgets the event history and jumps the
+    /// resourceVersion, so a client resuming from an old resourceVersion gets 410 and must relist.
+    func forgetHistory() {
+        currentResourceVersion += 1000
+        historyFloor = currentResourceVersion
+        history.removeAll()
+        historyStart = 0
+        for watcher in watchers.values {
+            watcher.continuation.yield(.abort)
+            watcher.continuation.finish()
+        }
+        watchers.removeAll()
+    }
+
+    private func record(_ type: String, _ entry: StoredEntry) {
+        history.append(HistoryEvent(type: type, entry: entry))
+        if history.count - historyStart > historyLimit {
+            historyFloor = history[historyStart].entry.resourceVersion
+            historyStart += 1
+            // Compact now and then instead of shifting the array on every event.
+            if historyStart > historyLimit {
+                history.removeFirst(historyStart)
+                historyStart = 0
+            }
+        }
+        let line = Self.eventLine(type: type, object: entry.json)
+        for watcher in watchers.values where watcher.resource == entry.resource && watcher.query.matches(entry) {
+            watcher.continuation.yield(.data(line))
+        }
+    }
+
+    static func eventLine(type: String, object: Data) -> Data {
+        var line = Data("{\"type\":\"\(type)\",\"object\":".utf8)
+        line.append(object)
+        line.append(contentsOf: Array("}\n".utf8))
+        return line
+    }
+
+    static func lowerBound(_ keys: [String], _ key: String) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if keys[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
+/// The list `continue` token, shaped like the API server's (base64 of `{"v","rv","start"}`).
+struct ContinueToken: Codable {
+    var v = "meta.k8s.io/v1"
+    var resourceVersion: Int
+    var start: String
+
+    enum CodingKeys: String, CodingKey { case v, resourceVersion = "rv", start }
+
+    init(resourceVersion: Int, start: String) {
+        self.resourceVersion = resourceVersion
+        self.start = start
+    }
+
+    init?(encoded: String) {
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64),
+              let token = try? JSONDecoder().decode(ContinueToken.self, from: data) else { return nil }
+        self = token
+    }
+
+    var encoded: String {
+        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import WidashSandboxKit
+
+/// `POST /api/v1/namespaces/NS/serviceaccounts/NAME/token`, validated as kube-apiserver validates it.
+extension KubeAPI {
+    private struct TokenRequestBody: Decodable {
+        struct Spec: Decodable {
+            var audiences: [String]?
+            var expirationSeconds: Int?
+            var boundObjectRef: BoundObjectRef?
+        }
+        struct BoundObjectRef: Codable {
+            var kind: String?
+            var apiVersion: String?
+            var name: String?
+            var uid: String?
+        }
+        var spec: Spec?
+    }
+
+    func tokenRequest(_ request: SandboxRequest, user: KubeUser, namespace: String, name: String) async throws -> SandboxResponse {
+        // RBAC runs before the handler: a denied user gets 403 whether or not the SA exists.
+        guard user.allows(verb: "create", resource: "serviceaccounts/token", group: "") else {
+            throw KubeStatus.forbidden(user: user.name, verb: "create", resource: "serviceaccounts/token", group: "",
+                                       name: name, namespace: namespace)
+        }
+        let body: TokenRequestBody
+        do {
+            var json = request.body
+            if request.headers["content-type"]?.hasPrefix(KubeProtobuf.contentType) == true {
+                guard let converted = KubeProtobuf.tokenRequestJSON(request.body) else {
+                    throw KubeStatus.badRequest("the protobuf body is not an authentication.k8s.io/v1 TokenRequest")
+                }
+                json = converted
+            }
+            body = try JSONDecoder().decode(TokenRequestBody.self, from: json)
+        } catch let status as KubeStatus {
+            throw status
+        } catch {
+            throw KubeStatus.badRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        }
+        guard let serviceAccount = await store.get(.serviceAccounts, namespace: namespace, name: name) else {
+            throw KubeStatus.notFound(.serviceAccounts, name)
+        }
+        let spec = body.spec
+        let expirationSeconds = spec?.expirationSeconds ?? 3600
+        var causes: [(field: String, message: String)] = []
+        if expirationSeconds < 600 {
+            causes.append(("spec.expirationSeconds", "Invalid value: \(expirationSeconds): may not specify a duration less than 10 minutes"))
+        }
+        if expirationSeconds > 1 << 32 {
+            causes.append(("spec.expirationSeconds", "Invalid value: \(expirationSeconds): may not specify a duration larger than 2^32 seconds"))
+        }
+        let reference = spec?.boundObjectRef
+        if let kind = reference?.kind, !["Pod", "Secret", "Node"].contains(kind) {
+            causes.append(("spec.boundObjectRef.kind", "Unsupported value: \"\(kind)\": supported values: \"Pod\", \"Secret\", \"Node\""))
+        }
+        if !causes.isEmpty {
+            throw KubeStatus.invalid(kind: "TokenRequest", group: "authentication.k8s.io", name: name, causes: causes)
+        }
+
+        var podClaim: ServiceAccountTokenClaims.Reference?
+        var nodeClaim: ServiceAccountTokenClaims.Reference?
+        var stale = false
+        if let reference, let kind = reference.kind {
+            let refName = reference.name ?? ""
+            let recordUID: String
+            switch kind {
+            case "Pod":
+                guard let entry = await store.get(.pods, namespace: namespace, name: refName), let pod = entry.object as? Pod else {
+                    throw KubeStatus.notFound(.pods, refName)
+                }
+                guard pod.spec.serviceAccountName == name else {
+                    throw KubeStatus.badRequest("cannot bind token for serviceaccount \"\(name)\" to pod running with different serviceaccount name.")
+                }
+                recordUID = pod.metadata.uid
+                podClaim = .init(name: refName, uid: pod.metadata.uid)
+                if let node = await store.get(.nodes, namespace: nil, name: pod.spec.nodeName) {
+                    nodeClaim = .init(name: node.name, uid: node.object.metadata.uid)
+                }
+                stale = staleTokenPods.contains("\(namespace)/\(refName)")
+            case "Node":
+                guard let node = await store.get(.nodes, namespace: nil, name: refName) else { throw KubeStatus.notFound(.nodes, refName) }
+                recordUID = node.object.metadata.uid
+                nodeClaim = .init(name: refName, uid: recordUID)
+            default:
+                throw KubeStatus.notFound(qualified: "secrets", group: "", name: refName)
+            }
+            if let uid = reference.uid, !uid.isEmpty, uid != recordUID {
+                throw KubeStatus.conflict(kind: kind, group: "", name: refName,
+                                          detail: "the UID in the bound object reference (\(uid)) does not match the UID in record. The object might have been deleted and then recreated")
+            }
+        }
+
+        let audiences = (spec?.audiences ?? []).isEmpty ? [issuer.issuer] : (spec?.audiences ?? [])
+        let nowSeconds = Int(now().timeIntervalSince1970)
+        // broken/stale-token: a token whose exp is already in the past, as a pod presents when kubelet
+        // stopped refreshing its projected token (node problem, or a token file copied elsewhere).
+        let issuedAt = stale ? nowSeconds - expirationSeconds - 600 : nowSeconds
+        let expires = issuedAt + expirationSeconds
+        let claims = ServiceAccountTokenClaims(
+            aud: audiences, exp: expires, iat: issuedAt, iss: issuer.issuer, jti: UUID().uuidString.lowercased(),
+            kubernetes: .init(namespace: namespace,
+                              serviceaccount: .init(name: name, uid: serviceAccount.object.metadata.uid),
+                              pod: podClaim, node: nodeClaim),
+            nbf: issuedAt, sub: "system:serviceaccount:\(namespace):\(name)")
+        let token = try await issuer.sign(claims)
+
+        var responseSpec: [String: Any] = ["audiences": audiences, "expirationSeconds": expirationSeconds]
+        if let reference, let kind = reference.kind {
+            var ref: [String: Any] = ["kind": kind, "apiVersion": reference.apiVersion ?? "v1", "name": reference.name ?? ""]
+            if let uid = reference.uid { ref["uid"] = uid }
+            responseSpec["boundObjectRef"] = ref
+        }
+        return .json(201, [
+            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": ["name": name, "namespace": namespace],
+            "spec": responseSpec,
+            "status": ["token": token,
+                       "expirationTimestamp": Deterministic.timestamp(Date(timeIntervalSince1970: TimeInterval(expires)))],
+        ])
+    }
+}

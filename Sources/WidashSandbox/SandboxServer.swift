@@ -1,0 +1,241 @@
+import Foundation
+import WidashHTTP
+import WidashSandboxKit
+
+/// The embedded sandbox: one HTTPS server on loopback with its own CA, serving the Kubernetes API
+/// of a scenario and hosting the emulated cloud services (routed by Host header).
+///
+/// ```swift
+/// let server = try await SandboxServer.start(SandboxOptions(isStatic: true)) { context in [] }
+/// print(server.info.apiServer, server.kubeconfigYAML(user: .admin))
+/// await server.stop()
+/// ```
+public final class SandboxServer: Sendable {
+    /// Addresses, CA and files of the running sandbox.
+    public let info: SandboxInfo
+    public let options: SandboxOptions
+    /// The context handed to the emulated services (issuer, CA, a transport into the sandbox).
+    public let context: SandboxContext
+
+    private let listener: HTTPSListener
+    private let store: ClusterStore
+    private let movement: DemoMovement?
+    private let background: [Task<Void, Never>]
+    private let adminToken: String
+    private let viewerToken: String
+
+    private init(info: SandboxInfo, options: SandboxOptions, context: SandboxContext, listener: HTTPSListener,
+                 store: ClusterStore, movement: DemoMovement?, background: [Task<Void, Never>],
+                 adminToken: String, viewerToken: String) {
+        self.info = info
+        self.options = options
+        self.context = context
+        self.listener = listener
+        self.store = store
+        self.movement = movement
+        self.background = background
+        self.adminToken = adminToken
+        self.viewerToken = viewerToken
+    }
+
+    /// Starts a sandbox and returns when it serves. `services` builds the emulated cloud services
+    /// (Entra, Azure resources, AWS, …) once the sandbox knows its address; the default hosts none.
+    public static func start(_ options: SandboxOptions,
+                             services: (SandboxContext) -> [any SandboxService] = { _ in [] }) async throws -> SandboxServer {
+        let certificates: SandboxCertificates
+        do {
+            certificates = try SandboxCertificates.generate()
+        } catch {
+            throw SandboxError.certificates("\(error)")
+        }
+        let slot = RouterSlot()
+        let listener: HTTPSListener
+        do {
+            listener = try await HTTPSListener(host: options.listenHost, port: options.port, certificates: certificates, slot: slot)
+        } catch {
+            throw SandboxError.listen(host: options.listenHost, port: options.port, detail: "\(error)")
+        }
+        let publicHost = ["0.0.0.0", "::", ""].contains(options.listenHost) ? "127.0.0.1" : options.listenHost
+        let hostPart = publicHost.contains(":") ? "[\(publicHost)]" : publicHost
+        let baseURL = "https://\(hostPart):\(listener.port)"
+        let connectTo = SandboxCertificates.connectToHosts.map { "\($0):443:127.0.0.1:\(listener.port)" }
+
+        do {
+            let issuer = try await ServiceAccountTokenIssuer(issuer: baseURL)
+            let store = ClusterStore()
+            let content: ScenarioContent
+            switch options.scenario {
+            case .demo:
+                content = DemoScenario.build(now: Date())
+                try await store.load(content.objects)
+            case .scale(let namespaces, let serviceAccounts, let pods):
+                content = ScenarioContent(staleTokenPods: [])
+                try await ScaleScenario.load(into: store, namespaces: namespaces, serviceAccounts: serviceAccounts,
+                                             pods: pods, now: Date())
+            }
+
+            let adminToken = KubeUser.randomToken(prefix: "widash-admin-")
+            let viewerToken = KubeUser.randomToken(prefix: "widash-viewer-")
+            let users = [
+                adminToken: KubeUser(name: "kubernetes-admin", groups: ["system:masters", "system:authenticated"], canCreateTokens: true),
+                viewerToken: KubeUser(name: "system:serviceaccount:widash:viewer",
+                                      groups: ["system:serviceaccounts", "system:serviceaccounts:widash", "system:authenticated"],
+                                      canCreateTokens: false),
+            ]
+            let faults = options.faults.map(FaultInjector.init)
+            let kube = KubeAPI(store: store, issuer: issuer, serverAddress: "\(hostPart):\(listener.port)", users: users,
+                               faults: faults, staleTokenPods: content.staleTokenPods)
+
+            let caPEM = Data(certificates.caPEM.utf8)
+            // The services reach the issuer (and each other) exactly as the real clouds do: over HTTPS,
+            // trusting the sandbox CA, with the real host names routed here. No proxy: loopback only.
+            let transport = CurlTransport(options: HTTPClientOptions(tls: TLSOptions(caPEM: caPEM), connectTo: connectTo),
+                                          environment: [:])
+            let context = SandboxContext(clusterIssuer: baseURL, caPEM: caPEM, transport: transport, baseURL: baseURL)
+            slot.set(SandboxRouter(kube: kube, services: services(context)))
+
+            let (kubeconfigPath, caPath) = try writeFiles(options: options, baseURL: baseURL, caPEM: certificates.caPEM,
+                                                          adminToken: adminToken, viewerToken: viewerToken)
+            let info = SandboxInfo(
+                kubeconfig: kubeconfigPath, apiServer: baseURL, issuer: baseURL, caFile: caPath, caPEM: certificates.caPEM,
+                entraAuthorityHost: "https://login.microsoftonline.com/", awsEndpoint: baseURL, connectTo: connectTo,
+                adminContext: KubeconfigWriter.adminContext, viewerContext: KubeconfigWriter.viewerContext)
+
+            var background: [Task<Void, Never>] = []
+            var movement: DemoMovement?
+            if case .demo = options.scenario {
+                let mover = DemoMovement(store: store, blueprints: content.blueprints)
+                movement = mover
+                if !options.isStatic {
+                    let interval = options.movementInterval
+                    background.append(Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            if Task.isCancelled { break }
+                            _ = try? await mover.advance()
+                        }
+                    })
+                }
+            }
+            if let restart = options.faults?.restartAfter {
+                background.append(Task {
+                    try? await Task.sleep(for: restart)
+                    if !Task.isCancelled { await store.forgetHistory() }
+                })
+            }
+            return SandboxServer(info: info, options: options, context: context, listener: listener, store: store,
+                                 movement: movement, background: background, adminToken: adminToken, viewerToken: viewerToken)
+        } catch {
+            await listener.stop()
+            if let error = error as? SandboxError { throw error }
+            throw SandboxError.scenario("\(error)")
+        }
+    }
+
+    private static func writeFiles(options: SandboxOptions, baseURL: String, caPEM: String, adminToken: String,
+                                   viewerToken: String) throws -> (kubeconfig: String?, ca: String?) {
+        var kubeconfigPath = options.kubeconfigPath
+        var caPath: String?
+        if let directory = options.outputDirectory {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SandboxError.write(path: directory, detail: "\(error)")
+            }
+            caPath = (directory as NSString).appendingPathComponent("ca.pem")
+            kubeconfigPath = kubeconfigPath ?? (directory as NSString).appendingPathComponent("kubeconfig")
+        }
+        if let caPath { try write(caPEM, to: caPath, mode: 0o644) }
+        if let kubeconfigPath {
+            let text = KubeconfigWriter.render(server: baseURL, caPEM: caPEM, adminToken: adminToken, viewerToken: viewerToken,
+                                               current: .admin)
+            // The kubeconfig holds bearer tokens: owner-only, like kubectl writes it.
+            try write(text, to: kubeconfigPath, mode: 0o600)
+        }
+        return (kubeconfigPath, caPath)
+    }
+
+    private static func write(_ text: String, to path: String, mode: Int) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        } catch {
+            throw SandboxError.write(path: path, detail: "\(error)")
+        }
+    }
+
+    /// A kubeconfig for this sandbox with both users; `user` picks the current context.
+    public func kubeconfigYAML(user: SandboxUser = .admin) -> String {
+        KubeconfigWriter.render(server: info.apiServer, caPEM: info.caPEM, adminToken: adminToken, viewerToken: viewerToken,
+                                current: user)
+    }
+
+    /// `export` lines with which standard clients and widash's CLI reach the sandbox. Lines that name
+    /// files appear only when the files were written (`SandboxOptions.outputDirectory`).
+    public func envExports() -> String {
+        func line(_ name: String, _ value: String) -> String {
+            "export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'"
+        }
+        var lines: [String] = []
+        if let kubeconfig = info.kubeconfig { lines.append(line("KUBECONFIG", kubeconfig)) }
+        lines.append(line("AZURE_AUTHORITY_HOST", info.entraAuthorityHost))
+        lines.append(line("AWS_ENDPOINT_URL", info.awsEndpoint))
+        if let ca = info.caFile {
+            for name in ["REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"] { lines.append(line(name, ca)) }
+        }
+        lines.append(line("WIDASH_SANDBOX_API_SERVER", info.apiServer))
+        lines.append(line("WIDASH_SANDBOX_CONNECT_TO", info.connectTo.joined(separator: ",")))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Makes the demo's next change now (the same change the timer makes every ~20 s): for tests and
+    /// demos that cannot wait. Returns what changed.
+    @discardableResult
+    public func triggerMovement() async throws -> String {
+        guard let movement else { return "the \(options.scenario) scenario does not move" }
+        return try await movement.advance()
+    }
+
+    /// The `restart-after` fault, now: cuts every watch and forgets resourceVersions (→ 410 on resume).
+    public func simulateRestart() async {
+        await store.forgetHistory()
+    }
+
+    /// The current resourceVersion of the cluster (what a list would report).
+    public func currentResourceVersion() async -> Int {
+        await store.currentResourceVersion
+    }
+
+    /// Number of open watch streams (tests use it to see a client's watch arrive or go).
+    public func openWatchCount() async -> Int {
+        await store.openWatchCount
+    }
+
+    /// Stops serving: closes the listener and every connection, and ends the background changes.
+    public func stop() async {
+        for task in background { task.cancel() }
+        await store.forgetHistory()
+        await listener.stop()
+    }
+}
+
+/// Why the sandbox could not start.
+public enum SandboxError: Error, CustomStringConvertible, Sendable {
+    case certificates(String)
+    case listen(host: String, port: Int, detail: String)
+    case scenario(String)
+    case write(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .certificates(let detail):
+            return "could not generate the sandbox CA and certificate (\(detail)); this is a bug, please report it"
+        case .listen(let host, let port, let detail):
+            return "could not listen on \(host):\(port) (\(detail)); choose another --listen address or port 0 for a free one"
+        case .scenario(let detail):
+            return "could not build the sandbox scenario (\(detail)); try smaller --namespaces/--service-accounts/--pods"
+        case .write(let path, let detail):
+            return "could not write \(path) (\(detail)); check the directory exists and is writable"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import WidashSandboxKit
+
+/// Objects a scenario starts with, and the pod blueprints that movement changes.
+struct ScenarioContent: Sendable {
+    var objects: [(ResourceType, any KubeObject)] = []
+    var blueprints: [String: PodBlueprint] = [:]
+    /// Pods (`namespace/name`) whose bound TokenRequests return an already-expired token.
+    var staleTokenPods: Set<String> = []
+}
+
+/// The `demo` scenario: deterministic names, service accounts annotated from `DemoDirectory` so the
+/// cluster side agrees with the emulated clouds, and pods as the webhooks leave them.
+enum DemoScenario {
+    static let nodes: [(name: String, ip: String)] = [
+        ("aks-nodepool1-31718369-vmss000000", "10.224.0.4"),
+        ("aks-nodepool1-31718369-vmss000001", "10.224.0.5"),
+        ("aks-nodepool1-31718369-vmss000002", "10.224.0.6"),
+    ]
+
+    static let namespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "azure-workload-identity-system",
+                             "shop", "broken", "aws", "legacy", "gcp"]
+
+    /// One workload of the demo: its service account, annotations and how its pod was mutated.
+    struct Workload {
+        var namespace: String
+        var serviceAccount: String
+        var podName: String
+        var image: String
+        var saAnnotations: [String: String]
+        var podLabels: [String: String]
+        var injection: PodIdentityInjection
+    }
+
+    static var workloads: [Workload] {
+        let tenant = DemoDirectory.tenantID
+        let region = DemoDirectory.awsRegion
+        var list: [Workload] = []
+        func azure(_ namespace: String, _ sa: String, image: String, labelled: Bool = true, annotateClientID: Bool = true) {
+            let clientID = annotateClientID ? DemoDirectory.azureIdentity(namespace: namespace, serviceAccount: sa)?.clientID : nil
+            var annotations = ["azure.workload.identity/tenant-id": tenant]
+            if let clientID { annotations["azure.workload.identity/client-id"] = clientID }
+            list.append(Workload(namespace: namespace, serviceAccount: sa, podName: sa, image: image, saAnnotations: annotations,
+                                 podLabels: labelled ? ["azure.workload.identity/use": "true"] : [:],
+                                 injection: labelled ? .azure(clientID: clientID, tenantID: tenant) : .none))
+        }
+        azure("shop", "frontend", image: "ghcr.io/widash-demo/shop-frontend:1.8.2")
+        azure("shop", "backend", image: "ghcr.io/widash-demo/shop-backend:2.3.0")
+        for name in ["wrong-subject", "wrong-issuer", "wrong-audience", "no-role", "stale-token"] {
+            azure("broken", name, image: "ghcr.io/widash-demo/kv-reader:0.9.1")
+        }
+        // Labelled and mutated, but the SA carries no client-id: the webhook injects no AZURE_CLIENT_ID.
+        azure("broken", "no-client-id", image: "ghcr.io/widash-demo/kv-reader:0.9.1", annotateClientID: false)
+        // Correct SA, but the pod lacks the label, so the webhook never saw it.
+        azure("broken", "no-label", image: "ghcr.io/widash-demo/kv-reader:0.9.1", labelled: false)
+
+        list.append(Workload(namespace: "aws", serviceAccount: "irsa-ok", podName: "irsa-ok",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0",
+                             saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.irsaOKRoleARN],
+                             podLabels: [:], injection: .irsa(roleARN: DemoDirectory.irsaOKRoleARN, region: region)))
+        list.append(Workload(namespace: "aws", serviceAccount: "irsa-bad-trust", podName: "irsa-bad-trust",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0",
+                             saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.irsaBadTrustRoleARN],
+                             podLabels: [:], injection: .irsa(roleARN: DemoDirectory.irsaBadTrustRoleARN, region: region)))
+        // EKS Pod Identity: the association lives in the EKS API, so the SA has no annotation.
+        list.append(Workload(namespace: "aws", serviceAccount: "podid-ok", podName: "podid-ok",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0", saAnnotations: [:], podLabels: [:],
+                             injection: .eksPodIdentity(region: region)))
+        list.append(Workload(namespace: "gcp", serviceAccount: "gke-ok", podName: "gke-ok",
+                             image: "ghcr.io/widash-demo/gcs-reader:0.4.0",
+                             saAnnotations: ["iam.gke.io/gcp-service-account": DemoDirectory.gkeServiceAccount],
+                             podLabels: [:], injection: .none))
+        // aad-pod-identity (deprecated): selected by the AzureIdentityBinding through this label; no webhook.
+        list.append(Workload(namespace: "legacy", serviceAccount: "default", podName: "legacy-app",
+                             image: "ghcr.io/widash-demo/legacy-app:3.1.4", saAnnotations: [:],
+                             podLabels: ["aadpodidbinding": "legacy-app"], injection: .none))
+        return list
+    }
+
+    static func build(now: Date) -> ScenarioContent {
+        var content = ScenarioContent()
+        let clusterBirth = now.addingTimeInterval(-9 * 86400)
+        for namespace in namespaces {
+            content.objects.append((.namespaces, Namespace(metadata: ObjectMeta(
+                name: namespace, uid: Deterministic.uid("ns/\(namespace)"), creationTimestamp: Deterministic.timestamp(clusterBirth),
+                labels: ["kubernetes.io/metadata.name": namespace]))))
+            content.objects.append((.serviceAccounts, ServiceAccount(metadata: ObjectMeta(
+                name: "default", namespace: namespace, uid: Deterministic.uid("sa/\(namespace)/default"),
+                creationTimestamp: Deterministic.timestamp(clusterBirth)))))
+        }
+        for (index, node) in nodes.enumerated() {
+            content.objects.append((.nodes, makeNode(name: node.name, ip: node.ip, index: index, created: clusterBirth)))
+        }
+        for (index, workload) in workloads.enumerated() {
+            if workload.serviceAccount != "default" {
+                content.objects.append((.serviceAccounts, ServiceAccount(metadata: ObjectMeta(
+                    name: workload.serviceAccount, namespace: workload.namespace,
+                    uid: Deterministic.uid("sa/\(workload.namespace)/\(workload.serviceAccount)"),
+                    creationTimestamp: Deterministic.timestamp(clusterBirth.addingTimeInterval(3600)),
+                    labels: ["app.kubernetes.io/part-of": "widash-demo"],
+                    annotations: workload.saAnnotations.isEmpty ? nil : workload.saAnnotations))))
+            }
+            let node = nodes[index % nodes.count]
+            let blueprint = PodBlueprint(
+                namespace: workload.namespace, name: workload.podName, serviceAccount: workload.serviceAccount,
+                app: workload.podName, image: workload.image, nodeName: node.name, nodeIP: node.ip,
+                podIP: "10.244.\(index % nodes.count).\(10 + index)", labels: workload.podLabels,
+                injection: workload.injection, created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
+            content.blueprints["\(workload.namespace)/\(workload.podName)"] = blueprint
+            content.objects.append((.pods, PodFactory.make(blueprint)))
+        }
+        content.staleTokenPods = ["broken/stale-token"]
+        content.objects += WebhookObjects.all(created: clusterBirth)
+        return content
+    }
+
+    static func makeNode(name: String, ip: String, index: Int, created: Date) -> Node {
+        let time = Deterministic.timestamp(created)
+        let capacity = ["cpu": "4", "memory": "16378712Ki", "pods": "110", "ephemeral-storage": "129886128Ki"]
+        return Node(
+            metadata: ObjectMeta(name: name, uid: Deterministic.uid("node/\(name)"), creationTimestamp: time,
+                                 labels: ["kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                          "kubernetes.io/arch": "amd64", "agentpool": "nodepool1",
+                                          "topology.kubernetes.io/region": "westeurope",
+                                          "node.kubernetes.io/instance-type": "Standard_D4s_v5"]),
+            spec: .init(providerID: "azure:///subscriptions/\(DemoDirectory.subscriptionID)/resourceGroups/mc_rg-widash-demo/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-31718369-vmss/virtualMachines/\(index)",
+                        podCIDR: "10.244.\(index).0/24"),
+            status: .init(
+                conditions: [Node.Condition(type: "Ready", status: "True", lastHeartbeatTime: time, lastTransitionTime: time,
+                                            reason: "KubeletReady", message: "kubelet is posting ready status")],
+                addresses: [.init(type: "InternalIP", address: ip), .init(type: "Hostname", address: name)],
+                nodeInfo: .init(machineID: Deterministic.hex("machine/\(name)", count: 32),
+                                systemUUID: Deterministic.uid("sys/\(name)"), bootID: Deterministic.uid("boot/\(name)"),
+                                kernelVersion: "5.15.0-1073-azure", osImage: "Ubuntu 22.04.5 LTS",
+                                containerRuntimeVersion: "containerd://1.7.25-1", kubeletVersion: "v1.32.4",
+                                kubeProxyVersion: "v1.32.4", operatingSystem: "linux", architecture: "amd64"),
+                capacity: capacity, allocatable: capacity))
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import WidashSandboxKit
+
+/// Which webhook mutated a pod, and with what (the pod looks exactly as that webhook leaves it).
+enum PodIdentityInjection: Sendable {
+    /// Nothing injected (no identity, a legacy aad-pod-identity pod, GKE, or an unlabelled pod).
+    case none
+    /// azure-workload-identity webhook v1.6; `clientID` nil when the SA has no client-id annotation.
+    case azure(clientID: String?, tenantID: String)
+    /// amazon-eks-pod-identity-webhook for IRSA.
+    case irsa(roleARN: String, region: String)
+    /// EKS Pod Identity (container credentials from the pod identity agent).
+    case eksPodIdentity(region: String)
+}
+
+/// Everything that distinguishes one pod from another; the rest is what every pod has.
+struct PodBlueprint: Sendable {
+    var namespace: String
+    var name: String
+    var serviceAccount: String
+    var app: String
+    var image: String
+    var nodeName: String
+    var nodeIP: String
+    var podIP: String
+    var labels: [String: String] = [:]
+    var injection: PodIdentityInjection = .none
+    /// Bumped when the pod is recreated (new uid) or its container restarts.
+    var generation = 0
+    var restartCount = 0
+    var created: Date
+}
+
+/// Builds pods as the API server stores them after admission: the default service-account token
+/// volume, the webhook's env vars and projected token volume, owner references and a Running status.
+enum PodFactory {
+    static let azureTokenDirectory = "/var/run/secrets/azure/tokens"
+    static let azureTokenFile = "/var/run/secrets/azure/tokens/azure-identity-token"
+    static let irsaTokenDirectory = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
+    static let podIdentityTokenDirectory = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"
+
+    static func uid(of blueprint: PodBlueprint) -> String {
+        Deterministic.uid("pod/\(blueprint.namespace)/\(blueprint.name)/\(blueprint.generation)")
+    }
+
+    static func make(_ blueprint: PodBlueprint) -> Pod {
+        let uid = uid(of: blueprint)
+        let created = Deterministic.timestamp(blueprint.created)
+        let replicaSet = "\(blueprint.app)-\(Deterministic.hex("rs/\(blueprint.namespace)/\(blueprint.app)", count: 10))"
+        var labels = ["app": blueprint.app, "pod-template-hash": String(replicaSet.suffix(10))]
+        labels.merge(blueprint.labels) { $1 }
+
+        let apiAccess = "kube-api-access-\(Deterministic.suffix("kaa/\(uid)"))"
+        var env: [EnvVar] = [
+            EnvVar(name: "POD_NAME", valueFrom: .init(fieldRef: .init(apiVersion: "v1", fieldPath: "metadata.name"))),
+            EnvVar(name: "POD_NAMESPACE", valueFrom: .init(fieldRef: .init(apiVersion: "v1", fieldPath: "metadata.namespace"))),
+            EnvVar(name: "LOG_LEVEL", value: "info"),
+        ]
+        var mounts = [VolumeMount(name: apiAccess, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true)]
+        var volumes = [defaultTokenVolume(apiAccess)]
+
+        switch blueprint.injection {
+        case .none:
+            break
+        case .azure(let clientID, let tenantID):
+            // azure-workload-identity v1.6 appends these to every container, in this order.
+            if let clientID { env.append(EnvVar(name: "AZURE_CLIENT_ID", value: clientID)) }
+            env.append(EnvVar(name: "AZURE_TENANT_ID", value: tenantID))
+            env.append(EnvVar(name: "AZURE_FEDERATED_TOKEN_FILE", value: azureTokenFile))
+            env.append(EnvVar(name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/"))
+            mounts.append(VolumeMount(name: "azure-identity-token", mountPath: azureTokenDirectory, readOnly: true))
+            volumes.append(tokenVolume(name: "azure-identity-token", audience: DemoDirectory.tokenExchangeAudience,
+                                       seconds: 3600, path: "azure-identity-token"))
+        case .irsa(let roleARN, let region):
+            env += [
+                EnvVar(name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional"),
+                EnvVar(name: "AWS_DEFAULT_REGION", value: region),
+                EnvVar(name: "AWS_REGION", value: region),
+                EnvVar(name: "AWS_ROLE_ARN", value: roleARN),
+                EnvVar(name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: irsaTokenDirectory + "/token"),
+            ]
+            mounts.append(VolumeMount(name: "aws-iam-token", mountPath: irsaTokenDirectory, readOnly: true))
+            volumes.append(tokenVolume(name: "aws-iam-token", audience: "sts.amazonaws.com", seconds: 86400, path: "token"))
+        case .eksPodIdentity(let region):
+            env += [
+                EnvVar(name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional"),
+                EnvVar(name: "AWS_DEFAULT_REGION", value: region),
+                EnvVar(name: "AWS_REGION", value: region),
+                EnvVar(name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials"),
+                EnvVar(name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                       value: podIdentityTokenDirectory + "/eks-pod-identity-token"),
+            ]
+            mounts.append(VolumeMount(name: "eks-pod-identity-token", mountPath: podIdentityTokenDirectory, readOnly: true))
+            volumes.append(tokenVolume(name: "eks-pod-identity-token", audience: "pods.eks.amazonaws.com",
+                                       seconds: 86400, path: "eks-pod-identity-token"))
+        }
+
+        let container = Container(
+            name: blueprint.app, image: blueprint.image, args: ["--listen=:8080"],
+            ports: [ContainerPort(name: "http", containerPort: 8080, protocol: "TCP")],
+            env: env,
+            resources: ResourceRequirements(limits: ["cpu": "500m", "memory": "256Mi"],
+                                            requests: ["cpu": "100m", "memory": "128Mi"]),
+            volumeMounts: mounts,
+            readinessProbe: Probe(httpGet: .init(path: "/healthz", port: 8080, scheme: "HTTP"), initialDelaySeconds: 2,
+                                  periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3))
+
+        let started = Deterministic.timestamp(blueprint.created.addingTimeInterval(4))
+        let containerID = "containerd://" + Deterministic.hex("ctr/\(uid)/\(blueprint.restartCount)")
+        var lastState = ContainerStatus.State()
+        if blueprint.restartCount > 0 {
+            lastState.terminated = .init(exitCode: 137, reason: "OOMKilled", startedAt: started, finishedAt: started,
+                                         containerID: "containerd://" + Deterministic.hex("ctr/\(uid)/\(blueprint.restartCount - 1)"))
+        }
+        let runningSince = blueprint.restartCount > 0 ? Deterministic.timestamp(Date()) : started
+        let imageID = imageReference(blueprint.image) + "@sha256:" + Deterministic.hex("img/\(blueprint.image)")
+        let status = PodStatus(
+            phase: "Running",
+            conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map {
+                PodCondition(type: $0, status: "True", lastTransitionTime: $0 == "PodScheduled" ? created : started)
+            },
+            hostIP: blueprint.nodeIP, hostIPs: [PodIP(ip: blueprint.nodeIP)],
+            podIP: blueprint.podIP, podIPs: [PodIP(ip: blueprint.podIP)],
+            startTime: created,
+            containerStatuses: [ContainerStatus(
+                name: blueprint.app, state: .init(running: .init(startedAt: runningSince)), lastState: lastState,
+                ready: true, restartCount: blueprint.restartCount, image: blueprint.image, imageID: imageID,
+                containerID: containerID, started: true)],
+            qosClass: "Burstable")
+
+        return Pod(
+            metadata: ObjectMeta(
+                name: blueprint.name, namespace: blueprint.namespace, uid: uid, creationTimestamp: created,
+                labels: labels,
+                ownerReferences: [OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: replicaSet,
+                                                 uid: Deterministic.uid("rs/\(blueprint.namespace)/\(replicaSet)"),
+                                                 controller: true, blockOwnerDeletion: true)],
+                generateName: replicaSet + "-"),
+            spec: PodSpec(
+                volumes: volumes, containers: [container], serviceAccountName: blueprint.serviceAccount,
+                serviceAccount: blueprint.serviceAccount, nodeName: blueprint.nodeName,
+                tolerations: [
+                    Toleration(key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300),
+                    Toleration(key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300),
+                ]),
+            status: status)
+    }
+
+    /// The image name without its tag, as containerd reports it in `imageID`.
+    static func imageReference(_ image: String) -> String {
+        guard let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") else { return image }
+        return String(image[..<colon])
+    }
+
+    /// The volume every pod gets from the ServiceAccount admission plugin (bound token, CA, namespace).
+    static func defaultTokenVolume(_ name: String) -> Volume {
+        Volume(name: name, projected: .init(sources: [
+            VolumeProjection(serviceAccountToken: .init(audience: nil, expirationSeconds: 3607, path: "token")),
+            VolumeProjection(configMap: .init(name: "kube-root-ca.crt", items: [KeyToPath(key: "ca.crt", path: "ca.crt")])),
+            VolumeProjection(downwardAPI: .init(items: [.init(path: "namespace",
+                                                              fieldRef: .init(apiVersion: "v1", fieldPath: "metadata.namespace"))])),
+        ], defaultMode: 420))
+    }
+
+    static func tokenVolume(name: String, audience: String, seconds: Int, path: String) -> Volume {
+        Volume(name: name, projected: .init(sources: [
+            VolumeProjection(serviceAccountToken: .init(audience: audience, expirationSeconds: seconds, path: path)),
+        ], defaultMode: 420))
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import WidashSandboxKit
+
+/// Routes by Host header: the Kubernetes API for the loopback names (for its own paths), otherwise
+/// the first emulated service that answers for the host; unknown hosts get a 404 JSON body.
+struct SandboxRouter: RequestRouter {
+    let kube: KubeAPI
+    let services: [any SandboxService]
+
+    static let loopbackNames: Set<String> = ["127.0.0.1", "localhost", "::1"]
+
+    func route(_ request: SandboxRequest) async -> RouteResponse {
+        if Self.loopbackNames.contains(request.host), KubeAPI.isKubernetesPath(request.path, method: request.method) {
+            return await kube.handle(request)
+        }
+        if let service = services.first(where: { $0.answers(host: request.host) }) {
+            return .complete(await service.handle(request))
+        }
+        if Self.loopbackNames.contains(request.host) {
+            return await kube.handle(request)
+        }
+        return .complete(.json(404, [
+            "error": "no_emulated_service",
+            "message": "the widash sandbox emulates no service for host '\(request.host)'; check the URL or the CONNECT_TO routing",
+        ]))
+    }
+}

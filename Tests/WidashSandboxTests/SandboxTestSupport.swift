@@ -1,0 +1,153 @@
+import Foundation
+import WidashSandbox
+import XCTest
+
+/// Output of a finished child process.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Collects a pipe's bytes from a background handler (thread-safe), for processes that keep running.
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+enum TestProcess {
+    /// Runs a program to completion (killed after `timeout` seconds) and returns its output.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    stdin: Data? = nil, timeout: TimeInterval = 30) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        let outText = OutputCollector(), errText = OutputCollector()
+        out.fileHandleForReading.readabilityHandler = { handle in outText.append(handle.availableData) }
+        err.fileHandleForReading.readabilityHandler = { handle in errText.append(handle.availableData) }
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        outText.append(out.fileHandleForReading.readDataToEndOfFile())
+        errText.append(err.fileHandleForReading.readDataToEndOfFile())
+        return ProcessResult(status: process.terminationStatus, stdout: outText.text, stderr: errText.text)
+    }
+
+    /// Polls `condition` every 20 ms for up to `timeout` seconds.
+    static func waitUntil(timeout: TimeInterval = 10, _ condition: () async -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await condition()
+    }
+}
+
+/// A sandbox started in-process on port 0 with its files in a temporary directory.
+struct SandboxFixture {
+    let server: SandboxServer
+    let directory: String
+
+    var kubeconfig: String { server.info.kubeconfig ?? "" }
+    var caFile: String { server.info.caFile ?? "" }
+
+    static func start(scenario: SandboxOptions.Scenario = .demo, faults: FaultSpec? = nil) async throws -> SandboxFixture {
+        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("widash-sandbox-test-\(UUID().uuidString)")
+        let options = SandboxOptions(scenario: scenario, isStatic: true, faults: faults, outputDirectory: directory)
+        return SandboxFixture(server: try await SandboxServer.start(options), directory: directory)
+    }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static var kubectlPath: String? {
+        let path = ProcessInfo.processInfo.environment["KUBECTL"] ?? "/usr/bin/kubectl"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    static func requireKubectl() throws -> String {
+        guard let path = kubectlPath else {
+            print("SKIP: kubectl not found at /usr/bin/kubectl (set KUBECTL to its path)")
+            throw XCTSkip("kubectl not found at /usr/bin/kubectl (set KUBECTL to its path)")
+        }
+        return path
+    }
+
+    /// Runs real kubectl against this sandbox (own discovery cache, no user config).
+    func kubectl(_ arguments: [String], context: String? = nil, timeout: TimeInterval = 30) throws -> ProcessResult {
+        let kubectl = try Self.requireKubectl()
+        var args = ["--kubeconfig", kubeconfig, "--cache-dir", (directory as NSString).appendingPathComponent("kube-cache")]
+        if let context { args += ["--context", context] }
+        return try TestProcess.run(kubectl, args + arguments, environment: ["HOME": directory, "PATH": "/usr/bin:/bin"],
+                                   timeout: timeout)
+    }
+
+    /// curl against the sandbox trusting its CA; `-sS` plus the given arguments.
+    func curl(_ arguments: [String], timeout: TimeInterval = 30) throws -> ProcessResult {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+            print("SKIP: /usr/bin/curl not found")
+            throw XCTSkip("/usr/bin/curl not found")
+        }
+        return try TestProcess.run("/usr/bin/curl", ["-sS", "--cacert", caFile] + arguments,
+                                   environment: ["PATH": "/usr/bin:/bin"], timeout: timeout)
+    }
+
+    /// The admin bearer token, read back from the kubeconfig the sandbox wrote.
+    var adminToken: String {
+        let text = (try? String(contentsOfFile: kubeconfig, encoding: .utf8)) ?? ""
+        let tokens = text.split(separator: "\n").filter { $0.contains("token:") }
+        return tokens.first.map { $0.split(separator: "\"")[1] }.map(String.init) ?? ""
+    }
+}
+
+enum TestPython {
+    /// The Python interpreter (WIDASH_PYTHON, else python3), if it has `module`.
+    static func require(module: String) throws -> String {
+        let python = ProcessInfo.processInfo.environment["WIDASH_PYTHON"] ?? "/usr/bin/python3"
+        let executable = python.hasPrefix("/") ? python : "/usr/bin/env"
+        let prefix = python.hasPrefix("/") ? [] : [python]
+        guard FileManager.default.isExecutableFile(atPath: executable),
+              let result = try? TestProcess.run(executable, prefix + ["-c", "import \(module)"]), result.status == 0 else {
+            print("SKIP: Python module \(module) is not available in \(python) (set WIDASH_PYTHON to the venv's python)")
+            throw XCTSkip("Python module \(module) is not available in \(python) (set WIDASH_PYTHON to the venv's python)")
+        }
+        return python
+    }
+
+    static func run(_ python: String, script: String, arguments: [String] = []) throws -> ProcessResult {
+        let executable = python.hasPrefix("/") ? python : "/usr/bin/env"
+        let prefix = python.hasPrefix("/") ? [] : [python]
+        return try TestProcess.run(executable, prefix + ["-c", script] + arguments)
+    }
+}
+
+/// Decodes a JWT's claims without verifying it (the tests verify with an independent library).
+func jwtClaims(_ token: String) -> [String: Any]? {
+    let parts = token.split(separator: ".")
+    guard parts.count == 3 else { return nil }
+    var base64 = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while base64.count % 4 != 0 { base64 += "=" }
+    guard let data = Data(base64Encoded: base64) else { return nil }
+    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+}
+
+func jsonObject(_ text: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+}
