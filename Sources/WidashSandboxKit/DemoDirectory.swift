@@ -115,6 +115,20 @@ public enum DemoDirectory {
         azureIdentities.first { $0.clientID.lowercased() == clientID.lowercased() }
     }
 
+    // The operator: a service principal for the person running widash, so that a trace can read
+    // federated identity credentials through Graph and ARM as azure-identity's service-principal
+    // environment variables (AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET) would.
+    // Demo-only values of the sandbox: the secret opens nothing outside the embedded emulator, which
+    // accepts it for this app only and lets its tokens read FICs (Graph) and identities (ARM, demo subscription).
+
+    /// Client (application) id of the demo operator's app registration.
+    public static let operatorClientID = "3a0c5e7b-9d1f-4e2a-8b6c-0d9e8f7a6b5c"
+    /// Object id of the operator's service principal (the `oid` of its access tokens).
+    public static let operatorObjectID = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    /// The operator's client secret. Demo-only, not a secret: the sandbox publishes it for `--demo`.
+    public static let operatorClientSecret = "widash-demo-operator-secret"
+    public static let operatorDisplayName = "widash-operator"
+
     // AWS (issue 4): roles and their trust policies' subjects.
     public static let irsaOKRoleARN = "arn:aws:iam::111122223333:role/irsa-ok"
     /// Trust policy's `:sub` condition names another service account: AccessDenied.

@@ -78,7 +78,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
                                      faults: faultSpec, outputDirectory: directory, kubeconfigPath: kubeconfigOut)
 
         let signals = SignalWaiter()
-        let server = try await SandboxServer.start(options)
+        let server = try await SandboxServer.start(options, services: EmulatedClouds.services)
         if let envOut {
             do {
                 try Data(server.envExports().utf8).write(to: URL(fileURLWithPath: envOut), options: .atomic)

@@ -4,7 +4,6 @@ import WidashHTTP
 import WidashKube
 import WidashSandbox
 import WidashSandboxAWS
-import WidashSandboxAzure
 import WidashSandboxKit
 import WidashService
 
@@ -30,7 +29,7 @@ struct SessionFactory {
         let environment = ProcessInfo.processInfo.environment
         let transportFactory: HTTPTransportFactory = { CurlTransport(options: $0) }
         if options.demo {
-            let sandbox = try await SandboxServer.start(SandboxOptions(), services: SandboxServices.all)
+            let sandbox = try await SandboxServer.start(SandboxOptions(), services: EmulatedClouds.services)
             let yaml = Data(sandbox.kubeconfigYAML().utf8)
             let kube = try resolveInMemory(yaml)
             let cloud = HTTPClientOptions(tls: TLSOptions(caPEM: Data(sandbox.info.caPEM.utf8)),
@@ -67,14 +66,6 @@ struct SessionFactory {
     }
 }
 
-/// The emulated clouds the demo sandbox hosts: Azure first (its loopback Entra paths are specific),
-/// then AWS and GCP.
-enum SandboxServices {
-    @Sendable static func all(_ context: SandboxContext) -> [any SandboxService] {
-        AzureSandbox.services(context: context) + AWSSandbox.services(context: context)
-    }
-}
-
 /// The sandbox's documented demo operator credentials, given to the cloud clients exactly as an
 /// operator's own environment would give real ones. The user's own cloud variables are dropped so
 /// the demo never sends real credentials anywhere.
@@ -87,6 +78,9 @@ enum DemoOperator {
         env["AWS_CONFIG_FILE"] = "/dev/null"
         env["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
         env["AZURE_SUBSCRIPTION_ID"] = DemoDirectory.subscriptionID
+        env["AZURE_TENANT_ID"] = DemoDirectory.tenantID
+        env["AZURE_CLIENT_ID"] = DemoDirectory.operatorClientID
+        env["AZURE_CLIENT_SECRET"] = DemoDirectory.operatorClientSecret
         return env
     }
 }

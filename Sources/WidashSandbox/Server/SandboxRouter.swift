@@ -13,6 +13,13 @@ struct SandboxRouter: RequestRouter {
         if Self.loopbackNames.contains(request.host), KubeAPI.isKubernetesPath(request.path, method: request.method) {
             return await kube.handle(request)
         }
+        // Clients that cannot map real host names to the sandbox (azure-identity with an authority
+        // of https://localhost:PORT, botocore with endpoint_url) reach the clouds on the loopback
+        // address; each service recognises its own requests there (paths, Action, SigV4 scope).
+        if Self.loopbackNames.contains(request.host),
+           let service = services.first(where: { $0.answersLoopback(request) }) {
+            return .complete(await service.handle(request))
+        }
         if let service = services.first(where: { $0.answers(host: request.host) }) {
             return .complete(await service.handle(request))
         }

@@ -132,3 +132,19 @@ extension EntraError {
         EntraError(status: 400, error: "invalid_instance", code: 50049, message: "Unknown or invalid instance.")
     }
 }
+
+// MARK: - Client secrets
+
+extension EntraError {
+    /// A client secret that is not one of the app's (wording from real responses, e.g.
+    /// OfficeDev/microsoft-365-agents-toolkit#8621, Azure/sap-automation#418).
+    static func invalidClientSecret(clientID: String) -> EntraError {
+        EntraError(status: 401, error: "invalid_client", code: 7000215,
+                   message: "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'.")
+    }
+
+    /// A client secret for an app (or managed identity) that has no secrets or certificates at all
+    /// (AzureAD/microsoft-authentication-library-for-dotnet#2938).
+    static let noConfiguredKeys = EntraError(status: 401, error: "invalid_client", code: 700026,
+                                             message: "Client application has no configured keys.")
+}

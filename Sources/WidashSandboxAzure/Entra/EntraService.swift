@@ -1,7 +1,8 @@
 import Foundation
 import WidashSandboxKit
 
-/// `login.microsoftonline.com`: the token endpoint with federated-credential matching, the
+/// `login.microsoftonline.com`: the token endpoint with federated-credential matching (and a client
+/// secret for the demo operator only, see `OperatorPrincipal`), the
 /// tenant's discovery documents and keys, and MSAL's instance discovery.
 struct EntraService: SandboxService {
     static let hosts: Set<String> = ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net"]
@@ -18,6 +19,7 @@ struct EntraService: SandboxService {
     }
 
     func answers(host: String) -> Bool { Self.hosts.contains(host) }
+    func answersLoopback(_ request: SandboxRequest) -> Bool { AzureSandbox.isEntraPath(request.path) }
 
     /// Whether `path` is one Entra serves; lets the server route loopback hosts by path.
     static func servesPath(_ path: String) -> Bool {
@@ -79,12 +81,24 @@ struct EntraService: SandboxService {
         guard let grant = form["grant_type"], !grant.isEmpty else { throw .missingParameter("grant_type") }
         guard grant == "client_credentials" else { throw .unsupportedGrantType(grant) }
         guard let clientID = form["client_id"], !clientID.isEmpty else { throw .missingParameter("client_id") }
-        guard let assertionText = form["client_assertion"], !assertionText.isEmpty else { throw .missingClientCredential }
+        guard let assertionText = form["client_assertion"], !assertionText.isEmpty else {
+            guard let secret = form["client_secret"], !secret.isEmpty else { throw .missingClientCredential }
+            return try await secretToken(clientID: clientID, secret: secret, form: form, v1: v1)
+        }
         let assertionType = form["client_assertion_type"] ?? ""
         guard assertionType == Self.jwtBearer else { throw .invalidAssertionType(assertionType) }
         guard let identity = DemoDirectory.azureIdentity(clientID: clientID) else {
             throw .applicationNotFound(clientID: clientID, tenant: DemoDirectory.tenantID)
         }
+        let resource = try requestedResource(form, v1: v1)
+
+        let now = context.now()
+        try await checkFederation(assertionText, identity: identity, now: now)
+        return try await issue(authority.claims(for: identity, resource: resource, now: now))
+    }
+
+    /// The resource named by `scope` (v2.0) or `resource` (v1.0), if the tenant knows it.
+    private func requestedResource(_ form: [String: String], v1: Bool) throws(EntraError) -> String {
         let resource: String
         if v1 {
             guard let named = form["resource"], !named.isEmpty else { throw .missingParameter("resource") }
@@ -94,10 +108,17 @@ struct EntraService: SandboxService {
             resource = try EntraResources.resource(fromScope: scope)
         }
         guard EntraResources.isKnown(resource) else { throw .resourceNotFound(resource, tenant: DemoDirectory.tenantID) }
+        return resource
+    }
 
-        let now = context.now()
-        try await checkFederation(assertionText, identity: identity, now: now)
-        return try await issue(for: identity, resource: resource, now: now)
+    /// Client credentials with a secret: only the demo operator has one.
+    private func secretToken(clientID: String, secret: String, form: [String: String], v1: Bool) async throws(EntraError) -> SandboxResponse {
+        guard OperatorPrincipal.isOperator(clientID: clientID) || DemoDirectory.azureIdentity(clientID: clientID) != nil else {
+            throw .applicationNotFound(clientID: clientID, tenant: DemoDirectory.tenantID)
+        }
+        let resource = try requestedResource(form, v1: v1)
+        try OperatorPrincipal.authenticate(clientID: clientID, secret: secret)
+        return try await issue(OperatorPrincipal.claims(authority: authority, resource: resource, now: context.now()))
     }
 
     /// Issuer first (without network, as Entra only contacts issuers it trusts), then the issuer's
@@ -117,8 +138,7 @@ struct EntraService: SandboxService {
         if let error = FederatedCredentialMatcher.error(for: result, assertion: presented) { throw error }
     }
 
-    private func issue(for identity: DemoDirectory.AzureIdentitySpec, resource: String, now: Date) async throws(EntraError) -> SandboxResponse {
-        let claims = authority.claims(for: identity, resource: resource, now: now)
+    private func issue(_ claims: EntraAccessTokenClaims) async throws(EntraError) -> SandboxResponse {
         let accessToken: String
         do {
             accessToken = try await authority.sign(claims)

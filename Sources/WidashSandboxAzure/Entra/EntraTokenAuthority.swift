@@ -14,7 +14,7 @@ struct EntraAccessTokenClaims: JWTPayload, Equatable {
     var exp: Int
     var aio: String
     var appid: String
-    /// "2": the client authenticated with an assertion (certificate or federated credential).
+    /// "1": the client authenticated with a secret; "2": with an assertion (certificate or federated credential).
     var appidacr: String
     var idp: String
     var idtyp: String
@@ -75,22 +75,36 @@ struct EntraTokenAuthority: Sendable {
         ]]]
     }
 
-    /// The claims of an access token for `identity` and `resource` at `now`.
+    /// The claims of an access token for `identity` and `resource` at `now` (it authenticated with a
+    /// federated assertion).
     func claims(for identity: DemoDirectory.AzureIdentitySpec, resource: String, now: Date) -> EntraAccessTokenClaims {
-        let issued = Int(now.timeIntervalSince1970)
         var mirid: String?
         if identity.kind == .userAssignedIdentity {
             mirid = "/subscriptions/\(DemoDirectory.subscriptionID)/resourcegroups/\(DemoDirectory.resourceGroup)"
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/\(identity.displayName)"
         }
+        return claims(appID: identity.clientID, objectID: identity.objectID, authentication: .assertion,
+                      managedIdentityResourceID: mirid, resource: resource, now: now)
+    }
+
+    /// How the client authenticated, as the v1.0 `appidacr` claim says it.
+    enum ClientAuthentication: String {
+        case secret = "1"
+        case assertion = "2"
+    }
+
+    /// The claims of an app-only access token for a service principal (`appID`, `objectID`).
+    func claims(appID: String, objectID: String, authentication: ClientAuthentication, managedIdentityResourceID: String?,
+                resource: String, now: Date) -> EntraAccessTokenClaims {
+        let issued = Int(now.timeIntervalSince1970)
         return EntraAccessTokenClaims(
             aud: resource, iss: issuer, iat: issued, nbf: issued, exp: issued + Self.accessTokenLifetime,
             aio: Base64URL.encode(Data(AzureWire.newID().utf8)).prefix(40).description,
-            appid: identity.clientID, appidacr: "2", idp: issuer, idtyp: "app", oid: identity.objectID,
-            rh: "0.A" + Base64URL.encode(Data(identity.clientID.utf8)).prefix(30) + ".",
-            sub: identity.objectID, tid: tenantID,
+            appid: appID, appidacr: authentication.rawValue, idp: issuer, idtyp: "app", oid: objectID,
+            rh: "0.A" + Base64URL.encode(Data(appID.utf8)).prefix(30) + ".",
+            sub: objectID, tid: tenantID,
             uti: Base64URL.encode(Data(AzureWire.newID().utf8)).prefix(22).description,
-            ver: "1.0", xms_mirid: mirid)
+            ver: "1.0", xms_mirid: managedIdentityResourceID)
     }
 
     func sign(_ claims: EntraAccessTokenClaims) async throws -> String {

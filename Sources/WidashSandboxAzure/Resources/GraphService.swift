@@ -2,7 +2,8 @@ import Foundation
 import WidashSandboxKit
 
 /// `graph.microsoft.com`: an application's federated identity credentials, by `appId` or object id.
-/// Any valid Graph token of the demo tenant may read them (as if it held Application.Read.All).
+/// Any valid Graph token of the demo tenant may read them (as if it held Application.Read.All), the
+/// demo operator's included.
 struct GraphService: SandboxService {
     static let audiences: Set<String> = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]
     let access: ResourceAccess

@@ -30,7 +30,9 @@ struct ResourceAccess: Sendable {
     }
 
     /// Whether the identity behind `claims` holds a role on `host` covering `path` (DemoDirectory grants).
+    /// The demo operator reads ARM as a subscription Reader would (`OperatorPrincipal`).
     static func isGranted(_ claims: EntraAccessTokenClaims, host: String, path: String) -> Bool {
+        if OperatorPrincipal.isOperator(clientID: claims.appid) { return OperatorPrincipal.isGranted(host: host, path: path) }
         guard let identity = DemoDirectory.azureIdentity(clientID: claims.appid) else { return false }
         return identity.grants.contains { $0.host == host && path.hasPrefix($0.pathPrefix) }
     }
