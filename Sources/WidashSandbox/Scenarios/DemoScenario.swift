@@ -30,22 +30,32 @@ enum DemoScenario {
         var saAnnotations: [String: String]
         var podLabels: [String: String]
         var injection: PodIdentityInjection
+        /// The application's own settings (where it finds its cloud resources).
+        var appEnv: [(String, String)] = []
     }
+
+    /// Application settings of the Azure workloads, as their deployments would set them, so that
+    /// step 5 of a trace can propose the resource each one really uses.
+    static let keyVaultEnv = [("KEYVAULT_URL", "https://\(DemoDirectory.keyVaultHost)/secrets/db-password")]
+    static let backendEnv = [("COSMOS_ENDPOINT", "https://\(DemoDirectory.cosmosHost)/dbs"),
+                             ("STORAGE_ORDERS_URL", "https://\(DemoDirectory.blobHost)/orders"),
+                             ("SERVICEBUS_CONNECTION", "Endpoint=sb://\(DemoDirectory.serviceBusHost)/;EntityPath=orders")]
 
     static var workloads: [Workload] {
         let tenant = DemoDirectory.tenantID
         let region = DemoDirectory.awsRegion
         var list: [Workload] = []
-        func azure(_ namespace: String, _ sa: String, image: String, labelled: Bool = true, annotateClientID: Bool = true) {
+        func azure(_ namespace: String, _ sa: String, image: String, labelled: Bool = true, annotateClientID: Bool = true,
+                   appEnv: [(String, String)] = keyVaultEnv) {
             let clientID = annotateClientID ? DemoDirectory.azureIdentity(namespace: namespace, serviceAccount: sa)?.clientID : nil
             var annotations = ["azure.workload.identity/tenant-id": tenant]
             if let clientID { annotations["azure.workload.identity/client-id"] = clientID }
             list.append(Workload(namespace: namespace, serviceAccount: sa, podName: sa, image: image, saAnnotations: annotations,
                                  podLabels: labelled ? ["azure.workload.identity/use": "true"] : [:],
-                                 injection: labelled ? .azure(clientID: clientID, tenantID: tenant) : .none))
+                                 injection: labelled ? .azure(clientID: clientID, tenantID: tenant) : .none, appEnv: appEnv))
         }
         azure("shop", "frontend", image: "ghcr.io/widash-demo/shop-frontend:1.8.2")
-        azure("shop", "backend", image: "ghcr.io/widash-demo/shop-backend:2.3.0")
+        azure("shop", "backend", image: "ghcr.io/widash-demo/shop-backend:2.3.0", appEnv: backendEnv)
         for name in ["wrong-subject", "wrong-issuer", "wrong-audience", "no-role", "stale-token"] {
             azure("broken", name, image: "ghcr.io/widash-demo/kv-reader:0.9.1")
         }
@@ -105,7 +115,7 @@ enum DemoScenario {
                 namespace: workload.namespace, name: workload.podName, serviceAccount: workload.serviceAccount,
                 app: workload.podName, image: workload.image, nodeName: node.name, nodeIP: node.ip,
                 podIP: "10.244.\(index % nodes.count).\(10 + index)", labels: workload.podLabels,
-                injection: workload.injection, created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
+                injection: workload.injection, appEnv: workload.appEnv, created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
             content.blueprints["\(workload.namespace)/\(workload.podName)"] = blueprint
             content.objects.append((.pods, PodFactory.make(blueprint)))
         }

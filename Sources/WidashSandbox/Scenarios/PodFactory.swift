@@ -25,6 +25,8 @@ struct PodBlueprint: Sendable {
     var podIP: String
     var labels: [String: String] = [:]
     var injection: PodIdentityInjection = .none
+    /// The application's own env (before anything a webhook appends).
+    var appEnv: [(String, String)] = []
     /// Bumped when the pod is recreated (new uid) or its container restarts.
     var generation = 0
     var restartCount = 0
@@ -55,7 +57,7 @@ enum PodFactory {
             EnvVar(name: "POD_NAME", valueFrom: .init(fieldRef: .init(apiVersion: "v1", fieldPath: "metadata.name"))),
             EnvVar(name: "POD_NAMESPACE", valueFrom: .init(fieldRef: .init(apiVersion: "v1", fieldPath: "metadata.namespace"))),
             EnvVar(name: "LOG_LEVEL", value: "info"),
-        ]
+        ] + blueprint.appEnv.map { EnvVar(name: $0.0, value: $0.1) }
         var mounts = [VolumeMount(name: apiAccess, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true)]
         var volumes = [defaultTokenVolume(apiAccess)]
 
