@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WidashSandbox
 import WidashTUI
 
 /// `widash` / `widash dashboard`: the full-screen dashboard.
@@ -45,7 +46,15 @@ struct DashboardCommand: AsyncParsableCommand {
             refreshSeconds: config.refreshSeconds ?? 30,
             resources: config.resources,
             namespace: cluster.allNamespaces ? nil : cluster.namespace)
-        let environment = try makeEnvironment(options: options)
+        let environment: any DashboardEnvironment
+        let sandbox: SandboxServer?
+        do {
+            try bootstrapLogging(cluster)
+            (environment, sandbox) = try await makeEnvironment(options: options)
+        } catch {
+            throw fail(error)
+        }
+        defer { if let sandbox { Task { await sandbox.stop() } } }
         let launch = DashboardLaunch(environment: environment, options: options, themeName: theme ?? config.theme,
                                      startupMessage: startupMessage)
         let code: Int32
@@ -58,12 +67,23 @@ struct DashboardCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    // MARK: - Wiring (for the lead)
-    //
-    // TODO(lead): return a live environment here: for `--demo` one that starts the embedded sandbox
-    // and talks to it through kubeconfig + libcurl; otherwise one for the kubeconfig context in
-    // `cluster` (WidashKube list+watch, WidashTrace). Until then every mode runs on the fixture.
-    func makeEnvironment(options: DashboardOptions) throws -> any DashboardEnvironment {
-        FixtureEnvironment(readOnly: options.readOnly, showToken: options.showToken)
+    // MARK: - Wiring
+
+    /// The fixture (hidden `--fixture`, for development), else a live session on the kubeconfig
+    /// context or the demo sandbox. The sandbox is returned so it lives as long as the dashboard.
+    func makeEnvironment(options: DashboardOptions) async throws -> (any DashboardEnvironment, SandboxServer?) {
+        if fixture { return (FixtureEnvironment(readOnly: options.readOnly, showToken: options.showToken), nil) }
+        var cluster = self.cluster
+        cluster.readonly = options.readOnly
+        let started = try await SessionFactory(options: cluster).start()
+        let base = cluster
+        let sandbox = started.sandbox
+        let environment = LiveEnvironment(session: started.session, showToken: options.showToken) { context in
+            var next = base
+            next.context = context
+            if let sandbox { return try SessionFactory(options: next).demoSession(sandbox) }
+            return try await SessionFactory(options: next).start().session
+        }
+        return (environment, started.sandbox)
     }
 }

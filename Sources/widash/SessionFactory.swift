@@ -30,16 +30,9 @@ struct SessionFactory {
         let transportFactory: HTTPTransportFactory = { CurlTransport(options: $0) }
         if options.demo {
             let sandbox = try await SandboxServer.start(SandboxOptions(), services: EmulatedClouds.services)
-            let yaml = Data(sandbox.kubeconfigYAML().utf8)
-            let kube = try resolveInMemory(yaml)
-            let cloud = HTTPClientOptions(tls: TLSOptions(caPEM: Data(sandbox.info.caPEM.utf8)),
-                                          connectTo: sandbox.info.connectTo)
-            let session = ClusterSession(SessionConfiguration(
-                kube: kube, transportFactory: transportFactory, cloudHTTP: cloud,
-                cloudEnvironment: DemoOperator.environment(base: environment), readOnly: options.readonly,
-                eksClusterName: eksClusterName ?? DemoDirectory.eksClusterName,
-                stepTimeout: .seconds(stepTimeoutSeconds)))
-            return Started(session: session, sandbox: sandbox, namespace: namespace(kube, defaultAll: defaultAllNamespaces))
+            let session = try demoSession(sandbox)
+            return Started(session: session, sandbox: sandbox,
+                           namespace: namespace(session.configuration.kube, defaultAll: defaultAllNamespaces))
         }
         let kube = try KubeConfigLoader().load(KubeConfigOptions(
             kubeconfigPath: options.kubeconfig, context: options.context, namespace: options.namespace))
@@ -48,6 +41,16 @@ struct SessionFactory {
             eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
             stepTimeout: .seconds(stepTimeoutSeconds)))
         return Started(session: session, sandbox: nil, namespace: namespace(kube, defaultAll: defaultAllNamespaces))
+    }
+
+    /// A session on a running demo sandbox (for `options.context`, e.g. its viewer context).
+    func demoSession(_ sandbox: SandboxServer) throws -> ClusterSession {
+        let kube = try resolveInMemory(Data(sandbox.kubeconfigYAML().utf8))
+        let cloud = HTTPClientOptions(tls: TLSOptions(caPEM: Data(sandbox.info.caPEM.utf8)), connectTo: sandbox.info.connectTo)
+        return ClusterSession(SessionConfiguration(
+            kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: cloud,
+            cloudEnvironment: DemoOperator.environment(base: ProcessInfo.processInfo.environment), readOnly: options.readonly,
+            eksClusterName: eksClusterName ?? DemoDirectory.eksClusterName, stepTimeout: .seconds(stepTimeoutSeconds)))
     }
 
     private func namespace(_ kube: ResolvedKubeConfig, defaultAll: Bool) -> String? {
