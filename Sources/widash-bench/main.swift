@@ -1,1 +1,175 @@
-print("widash-bench")
+import ArgumentParser
+import Foundation
+
+// widash-bench: measurements for issue "Scale and speed", run on a release build:
+//
+//   swift build -c release --product widash-bench
+//   .build/release/widash-bench decode --pods 50000 --service-accounts 10000
+//
+// Each measurement runs in a fresh child process (this executable, re-run with a hidden
+// subcommand) so that one run's heap and peak RSS do not colour the next; runs alternate between
+// the contenders and the table reports medians.
+//
+// Extension points: the end-to-end measurements of the issue — `load` (full inventory load against
+// the sandbox's scale scenario, next to kubectl and curl), `first-frame`, `keys` (keystroke latency)
+// and `watch` (events per second) — are further subcommands here; they reuse `BenchTable`,
+// `Format`, `ProcessStats` and the child-process pattern of `DecodeBenchmark`.
+
+struct WidashBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "widash-bench",
+        abstract: "Benchmarks for widash at cluster scale (use a release build).",
+        subcommands: [DecodeBenchmark.self, WriteFixture.self, MeasureDecode.self],
+        defaultSubcommand: DecodeBenchmark.self)
+}
+
+/// Options that describe the generated cluster.
+struct FixtureOptions: ParsableArguments {
+    @Option(help: "Pods in the generated pod list.")
+    var pods = 50_000
+    @Option(help: "Service accounts in the generated list.")
+    var serviceAccounts = 10_000
+    @Option(help: "Namespaces the objects spread over.")
+    var namespaces = 1_000
+    @Option(help: "Items per list page (the API's `limit`).")
+    var pageSize = 500
+
+    var fixture: ScaleFixture {
+        ScaleFixture(namespaces: max(1, namespaces), pods: max(0, pods), serviceAccounts: max(0, serviceAccounts),
+                     pageSize: max(1, pageSize))
+    }
+
+    /// Generates the page files into `directory`, or reuses them when they are there already.
+    func materialise(in directory: String) throws -> FixtureFiles {
+        let files = FixtureFiles(directory: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let stamp = directory + "/fixture.txt"
+        let description = "pods=\(pods) serviceAccounts=\(serviceAccounts) namespaces=\(namespaces) pageSize=\(pageSize) v1"
+        if (try? String(contentsOfFile: stamp, encoding: .utf8)) == description { return files }
+        let start = ProcessStats.monotonicSeconds()
+        try PageFile.write(fixture.podPages(), to: files.podPages)
+        try PageFile.write(fixture.serviceAccountPages(), to: files.serviceAccountPages)
+        try description.write(toFile: stamp, atomically: true, encoding: .utf8)
+        print("generated fixture in \(Format.seconds(ProcessStats.monotonicSeconds() - start)): \(directory)")
+        return files
+    }
+}
+
+/// Decoding a full inventory's list pages: JSONDecoder against the selective decoder.
+struct DecodeBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode pod and service-account list pages: JSONDecoder vs WidashKubeJSON (time, peak RSS, bytes per pod).")
+
+    @OptionGroup var fixtureOptions: FixtureOptions
+    @Option(help: "Measurements per decoder (alternating; the median is reported).")
+    var runs = 3
+    @Option(help: "Directory for the generated page files (reused when the sizes match).")
+    var fixtureDirectory: String?
+    @Flag(help: "Skip JSONDecoder (it takes about 15× longer).")
+    var skipFoundation = false
+
+    func run() throws {
+        let directory = fixtureDirectory ?? NSTemporaryDirectory() + "widash-bench-\(fixtureOptions.pods)-\(fixtureOptions.serviceAccounts)"
+        let files = try fixtureOptions.materialise(in: directory)
+        let sizes = [files.podPages, files.serviceAccountPages].map {
+            ((try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? Int) ?? 0
+        }
+        print("pods: \(fixtureOptions.pods) in \(Format.bytes(sizes[0])) (\(sizes[0] / max(1, fixtureOptions.pods)) B/pod), "
+              + "service accounts: \(fixtureOptions.serviceAccounts) in \(Format.bytes(sizes[1])), page size \(fixtureOptions.pageSize)")
+        let decoders: [DecoderKind] = skipFoundation ? [.widash] : [.jsonDecoder, .widash]
+        var results: [DecoderKind: [DecodeMeasurement]] = [:]
+        for run in 0..<max(1, runs) {
+            // Alternate the order so that neither decoder always runs on a warmer machine.
+            for decoder in run % 2 == 0 ? decoders : decoders.reversed() {
+                let measurement = try Self.runChild(decoder, directory: directory, pageSize: fixtureOptions.pageSize)
+                print("  run \(run + 1) \(decoder.rawValue): \(Format.seconds(measurement.decodeSeconds)), "
+                      + "peak \(Format.bytes(measurement.peakRSSBytes))")
+                results[decoder, default: []].append(measurement)
+            }
+        }
+        print()
+        print(Self.table(results, decoders: decoders))
+        let digests = Set(results.values.flatMap { $0.map(\.digest) })
+        if digests.count == 1, let digest = digests.first {
+            print("\nconsistency: every run of every decoder decoded the same inventory (\(digest))")
+        } else {
+            throw BenchError("consistency check failed: the decoders disagree: \(digests.sorted())")
+        }
+    }
+
+    static func table(_ results: [DecoderKind: [DecodeMeasurement]], decoders: [DecoderKind]) -> String {
+        var table = BenchTable(["decoder", "decode (median)", "MB/s", "peak RSS", "held/pod", "speed vs JSONDecoder", "memory vs JSONDecoder"])
+        let baseline = results[.jsonDecoder].map { runs in
+            (Format.median(runs.map(\.decodeSeconds)), Format.median(runs.map { Double($0.heldPodBytes) / Double(max(1, $0.pods)) }))
+        }
+        for decoder in decoders {
+            guard let runs = results[decoder], let first = runs.first else { continue }
+            let seconds = Format.median(runs.map(\.decodeSeconds))
+            let held = Format.median(runs.map { Double($0.heldPodBytes) / Double(max(1, $0.pods)) })
+            let peak = Format.median(runs.map { Double($0.peakRSSBytes) })
+            let speed = baseline.map { Format.ratio($0.0 / max(seconds, 1e-9)) } ?? "-"
+            let memory = baseline.map { Format.ratio($0.1 / max(held, 1)) } ?? "-"
+            table.add([decoder.rawValue, Format.seconds(seconds),
+                       String(format: "%.0f", Double(first.bytes) / max(seconds, 1e-9) / 1e6),
+                       Format.bytes(Int(peak)), "\(Int(held)) B", speed, memory])
+        }
+        return table.render()
+    }
+
+    /// Runs one measurement in a child process and reads its JSON result.
+    static func runChild(_ decoder: DecoderKind, directory: String, pageSize: Int) throws -> DecodeMeasurement {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessStats.executablePath)
+        process.arguments = ["measure-decode", "--decoder", decoder.rawValue, "--fixture-directory", directory, "--page-size", String(pageSize)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError("the \(decoder.rawValue) measurement failed (exit \(process.terminationStatus)); its error is above")
+        }
+        guard let line = data.split(separator: UInt8(ascii: "\n")).last,
+              let measurement = try? JSONDecoder().decode(DecodeMeasurement.self, from: Data(line)) else {
+            throw BenchError("the \(decoder.rawValue) measurement printed no result")
+        }
+        return measurement
+    }
+}
+
+/// Writes the fixture's pages, e.g. for serving with a static HTTP server next to curl.
+struct WriteFixture: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fixture", abstract: "Write generated pod and service-account list pages to a directory.")
+
+    @OptionGroup var fixtureOptions: FixtureOptions
+    @Argument(help: "Directory to write pods.pages and serviceaccounts.pages to (8-byte length + page, repeated).")
+    var directory: String
+
+    func run() throws {
+        let files = try fixtureOptions.materialise(in: directory)
+        print(files.podPages)
+        print(files.serviceAccountPages)
+    }
+}
+
+/// The child side of `decode`: one decoder, one measurement, one JSON line on stdout.
+struct MeasureDecode: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "measure-decode", shouldDisplay: false)
+
+    @Option var decoder: String
+    @Option var fixtureDirectory: String
+    @Option var pageSize = 500
+
+    func run() throws {
+        guard let kind = DecoderKind(rawValue: decoder) else {
+            throw ValidationError("unknown decoder \(decoder); use one of \(DecoderKind.allCases.map(\.rawValue))")
+        }
+        let measurement = try DecodeMeasurer.measure(kind, fixture: FixtureFiles(directory: fixtureDirectory, pageSizeHint: pageSize))
+        let encoded = try JSONEncoder().encode(measurement)
+        print(String(decoding: encoded, as: UTF8.self))
+    }
+}
+
+WidashBench.main()

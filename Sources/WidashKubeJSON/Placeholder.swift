@@ -1,1 +1,0 @@
-// Selective decoder for Kubernetes list pages

@@ -1,2 +1,0 @@
-import XCTest
-final class WidashKubeJSONTestsPlaceholder: XCTestCase { func testBuilds() {} }
