@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+/// `widash token --demo`: a TokenRequest, decoded and verified; the raw token only with --show-token.
+final class TokenEndToEndTests: XCTestCase {
+    private let request = ["token", "--demo", "shop/frontend", "--audience", "api://AzureADTokenExchange", "--duration", "1h"]
+
+    /// `name: value` lines of the text output (indented claim lines included).
+    private func field(_ name: String, in text: String) -> String? {
+        for line in text.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(name + ": ") { return String(trimmed.dropFirst(name.count + 2)) }
+        }
+        return nil
+    }
+
+    /// The leading number of a claim line such as `exp: 1795918470 (2026-…, in 59m 59s)`.
+    private func number(_ name: String, in text: String) -> Int? {
+        field(name, in: text).flatMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    func testTextShowsDecodedClaimsAndAVerifiedSignatureButNotTheToken() async throws {
+        let result = try await WidashCLI.run(request)
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        XCTAssertEqual(field("sub", in: result.stdout), "system:serviceaccount:shop:frontend", result.stdout)
+        XCTAssertTrue(field("aud", in: result.stdout)?.contains("api://AzureADTokenExchange") ?? false, result.stdout)
+        XCTAssertTrue(field("signature", in: result.stdout)?.hasPrefix("verified") ?? false, result.stdout)
+        let iat = try XCTUnwrap(number("iat", in: result.stdout), result.stdout)
+        let exp = try XCTUnwrap(number("exp", in: result.stdout), result.stdout)
+        XCTAssertEqual(exp - iat, 3600, "--duration 1h asks for a one-hour token")
+        XCTAssertFalse(SecretScan.containsJWT(result.stdout + result.stderr), "the raw token is printed without --show-token:\n\(result.stdout)")
+        XCTAssertNotNil(field("token", in: result.stdout), "a redacted token line is shown: \(result.stdout)")
+    }
+
+    func testShowTokenPrintsTheRawTokenAndItDecodes() async throws {
+        let result = try await WidashCLI.run(request + ["--show-token"])
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        let token = try XCTUnwrap(SecretScan.firstJWT(result.stdout), "no whole JWT with --show-token:\n\(result.stdout)")
+        XCTAssertEqual(field("token", in: result.stdout), token, "the token line holds exactly the token")
+        let header = try XCTUnwrap(decodeJWTSegment(token, index: 0))
+        let claims = try XCTUnwrap(decodeJWTSegment(token, index: 1))
+        XCTAssertEqual(header["alg"] as? String, "RS256")
+        XCTAssertEqual(claims["sub"] as? String, "system:serviceaccount:shop:frontend")
+        XCTAssertEqual(claims["aud"] as? [String], ["api://AzureADTokenExchange"])
+        let iat = (claims["iat"] as? NSNumber)?.intValue ?? 0, exp = (claims["exp"] as? NSNumber)?.intValue ?? 0
+        XCTAssertEqual(exp - iat, 3600)
+        XCTAssertEqual(claims["iss"] as? String, field("iss", in: result.stdout), "the decoded iss matches the printed one")
+    }
+
+    func testReadonlyRefusesWithOneLineAndExitTwo() async throws {
+        let result = try await WidashCLI.run(request + ["--readonly"])
+        XCTAssertEqual(result.exitCode, 2, result.summary)
+        XCTAssertEqual(result.stderrLines.count, 1, "exactly one line on stderr: \(result.stderr)")
+        let line = result.stderrLines.first ?? ""
+        XCTAssertTrue(line.hasPrefix("widash:"), line)
+        XCTAssertTrue(line.lowercased().contains("read-only"), line)
+        XCTAssertFalse(SecretScan.containsJWT(result.stdout + result.stderr))
+    }
+
+    func testDurationBelowTheTenMinuteMinimumIsAConfigurationError() async throws {
+        let result = try await WidashCLI.run(["token", "--demo", "shop/frontend", "--duration", "5m"])
+        XCTAssertEqual(result.exitCode, 2, result.summary)
+        XCTAssertFalse(result.killedBySignal)
+        // The person must learn why: one line naming the minimum.
+        XCTAssertEqual(result.stderrLines.count, 1, "exactly one line on stderr explaining the refusal; got: \(result.summary)")
+        XCTAssertTrue(result.stderr.contains("10m") || result.stderr.contains("600"),
+                      "the message names the 10 minute minimum; got stderr: '\(result.stderr)'")
+    }
+
+    func testJSONOutputParsesAndHidesTheToken() async throws {
+        let result = try await WidashCLI.run(request + ["-o", "json"])
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        let object = try decodeJSONObject(result.stdout)
+        let claims = try XCTUnwrap(object["claims"] as? [String: Any], "\(object)")
+        XCTAssertEqual(claims["sub"] as? String, "system:serviceaccount:shop:frontend")
+        XCTAssertNotNil(object["header"] as? [String: Any])
+        XCTAssertEqual(object["signatureValid"] as? Bool, true, "\(object)")
+        XCTAssertNotNil(object["expirationTimestamp"] as? String)
+        XCTAssertFalse(SecretScan.containsJWT(result.stdout), "the JSON holds the raw token without --show-token")
+    }
+}
