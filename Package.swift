@@ -38,7 +38,7 @@ let package = Package(
         // the fields widash needs (Foundation's JSONDecoder materialises everything; too slow at 50 000 pods).
         .target(name: "WidashKubeJSON", dependencies: ["WidashCore"], swiftSettings: strict),
         .target(name: "WidashKube", dependencies: [
-            "WidashHTTP", "WidashCore",
+            "WidashHTTP", "WidashCore", "WidashKubeJSON",
             .product(name: "Yams", package: "Yams"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -142,7 +142,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashKube", "WidashHTTP"], swiftSettings: strict),
-        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashHTTP",
+        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashHTTP", "WidashCore",
             .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashSandboxAzureTests", dependencies: ["WidashSandbox", "WidashSandboxAzure", "WidashSandboxKit", "WidashHTTP",

@@ -169,6 +169,12 @@ actor ClusterStore {
 
     static func render(_ resource: ResourceType, _ object: any KubeObject, resourceVersion: Int,
                        encoder: JSONEncoder) throws -> StoredEntry {
+        if let rendered = object as? PreRenderedObject {
+            // Pre-rendered objects (the scale scenario) are re-stamped in their bytes, not re-encoded.
+            let stamped = rendered.stamped(resourceVersion: resourceVersion)
+            return StoredEntry(resource: resource, object: stamped, json: stamped.json, resourceVersion: resourceVersion,
+                               labels: stamped.metadata.labels ?? [:], fields: Self.fields(of: stamped))
+        }
         var object = object
         object.metadata.resourceVersion = String(resourceVersion)
         let json = try encoder.encode(object)
@@ -189,6 +195,7 @@ actor ClusterStore {
             fields["status.podIP"] = pod.status.podIP
         }
         if let namespace = object as? Namespace { fields["status.phase"] = namespace.status.phase }
+        if let rendered = object as? PreRenderedObject { fields.merge(rendered.selectableFields) { $1 } }
         return fields
     }
 

@@ -67,15 +67,16 @@ extension KubeAPI {
             let recordUID: String
             switch kind {
             case "Pod":
-                guard let entry = await store.get(.pods, namespace: namespace, name: refName), let pod = entry.object as? Pod else {
+                // From the stored fields, so pods held only as rendered bytes (scale scenario) bind too.
+                guard let pod = await store.get(.pods, namespace: namespace, name: refName) else {
                     throw KubeStatus.notFound(.pods, refName)
                 }
-                guard pod.spec.serviceAccountName == name else {
+                guard pod.fields["spec.serviceAccountName"] == name else {
                     throw KubeStatus.badRequest("cannot bind token for serviceaccount \"\(name)\" to pod running with different serviceaccount name.")
                 }
-                recordUID = pod.metadata.uid
-                podClaim = .init(name: refName, uid: pod.metadata.uid)
-                if let node = await store.get(.nodes, namespace: nil, name: pod.spec.nodeName) {
+                recordUID = pod.object.metadata.uid
+                podClaim = .init(name: refName, uid: recordUID)
+                if let node = await store.get(.nodes, namespace: nil, name: pod.fields["spec.nodeName"] ?? "") {
                     nodeClaim = .init(name: node.name, uid: node.object.metadata.uid)
                 }
                 stale = staleTokenPods.contains("\(namespace)/\(refName)")
