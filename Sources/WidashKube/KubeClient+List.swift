@@ -1,5 +1,6 @@
 import Foundation
 import WidashCore
+import WidashKubeJSON
 
 /// The items of a list and the list's resourceVersion (where a watch resumes).
 public struct KubeList<T: Sendable>: Sendable {
@@ -10,16 +11,6 @@ public struct KubeList<T: Sendable>: Sendable {
         self.items = items
         self.resourceVersion = resourceVersion
     }
-}
-
-/// A list response's metadata, decoded on its own so the next page can be fetched before the items
-/// of this one are decoded.
-struct ListHead: Decodable {
-    struct Meta: Decodable {
-        var resourceVersion: String?
-        var `continue`: String?
-    }
-    var metadata: Meta?
 }
 
 struct ListItems<T: Decodable>: Decodable {
@@ -57,20 +48,48 @@ extension KubeClient {
         var items: [T] = []
         var body = try await fetch(nil)
         var resourceVersion = ""
+        // One intern table per list: namespaces, images, env names, labels… are stored once.
+        let interner = KubeInternTable()
         while true {
-            let head = try decode(ListHead.self, from: body, path: base)
-            if let version = head.metadata?.resourceVersion, !version.isEmpty { resourceVersion = version }
-            guard let token = head.metadata?.continue, !token.isEmpty else {
-                items += try decode(ListItems<T>.self, from: body, path: base).items ?? []
+            let head = try listMetadata(body, path: base)
+            if let version = head.resourceVersion, !version.isEmpty { resourceVersion = version }
+            guard let token = head.continueToken, !token.isEmpty else {
+                items += try decodeItems(body, as: type, interner: interner, path: base)
                 return KubeList(items: items, resourceVersion: resourceVersion)
             }
             async let next = fetch(token)
             // Decoding this page overlaps with the request for the next one.
-            let page = Result { try decode(ListItems<T>.self, from: body, path: base).items ?? [] }
+            let page = Result { try decodeItems(body, as: type, interner: interner, path: base) }
             let following = try await next
             items += try page.get()
             body = following
         }
+    }
+
+    private func listMetadata(_ body: Data, path: String) throws -> KubeListMetadata {
+        do {
+            return try KubeListDecoder.peekListMetadata(body)
+        } catch let error as KubeJSONError {
+            throw KubeClientError.decoding(path: path, detail: "\(error)")
+        }
+    }
+
+    /// A page's items: with the selective decoder (WidashKubeJSON) for the types it knows, which
+    /// reads only the fields widash keeps; with JSONDecoder otherwise.
+    func decodeItems<T: KubeObject>(_ body: Data, as type: T.Type, interner: KubeInternTable, path: String) throws -> [T] {
+        if let selective = T.self as? any KubeJSONDecodable.Type {
+            do {
+                if let items = try Self.selectiveItems(selective, body, interner: interner, as: type) { return items }
+            } catch let error as KubeJSONError {
+                throw KubeClientError.decoding(path: path, detail: "\(error)")
+            }
+        }
+        return try decode(ListItems<T>.self, from: body, path: path).items ?? []
+    }
+
+    private static func selectiveItems<U: KubeJSONDecodable, T>(_ selective: U.Type, _ body: Data, interner: KubeInternTable,
+                                                                as: T.Type) throws -> [T]? {
+        try KubeListDecoder.decodeList(body, as: U.self, interner: interner).items as? [T]
     }
 
     /// Lists a resource whose API group may not be installed: a 404 means "none", not an error.

@@ -19,7 +19,10 @@ func bootstrapLogging(_ options: ClusterOptions) throws {
 /// Prints one clear line to stderr and exits with 2 (configuration) or 3 (remote).
 func fail(_ error: any Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
-    if error is ValidationError || error is CleanExit { return ExitCode(2) }
+    if let usage = error as? ValidationError {
+        FileHandle.standardError.write(Data("widash: \(usage.message)\n".utf8))
+        return ExitCode(2)
+    }
     let kind = FailureKind(error)
     FileHandle.standardError.write(Data("widash: \(error)\n".utf8))
     return ExitCode(kind.exitCode)

@@ -26,9 +26,8 @@ struct IdentitiesCommand: AsyncParsableCommand {
             case .json:
                 printOut(String(decoding: try InventoryJSON.encode(inventory), as: UTF8.self))
             case .yaml:
-                // Same field names as JSON: YAML of the JSON document.
-                let object = try JSONSerialization.jsonObject(with: try InventoryJSON.encode(inventory))
-                printOut(try Yams.dump(object: object, sortKeys: true))
+                // The same Codable model as JSON, so the same field names and types.
+                printOut(try YAMLEncoder().encode(inventory))
             case .table, .text:
                 printOut(InventoryTable.render(inventory, width: terminalWidth()))
             }

@@ -29,14 +29,17 @@ enum TextWrap {
             while CharWidth.of(word) > width {
                 // A word longer than a line (a URL): hard-break it, filling the current line first.
                 let prefix = current.isEmpty ? "" : current + " "
-                let room = width - CharWidth.of(prefix)
-                if room < 8 { lines.append(current); current = ""; continue }
+                // Too little room after what the line holds: flush it and break on an empty line.
+                // (With an empty line there is always at least one column, so this always advances.)
+                if !current.isEmpty && width - CharWidth.of(prefix) < 8 { lines.append(current); current = ""; continue }
+                let room = max(1, width - CharWidth.of(prefix))
                 var head = String.UnicodeScalarView()
                 var used = 0
                 var rest = String.UnicodeScalarView()
                 for s in word.unicodeScalars {
                     let w = CharWidth.of(s)
-                    if used + w <= room && rest.isEmpty { head.append(s); used += w } else { rest.append(s) }
+                    // At least one scalar per line, even a wide one in a one-column room.
+                    if (used + w <= room || head.isEmpty) && rest.isEmpty { head.append(s); used += w } else { rest.append(s) }
                 }
                 lines.append(prefix + String(head))
                 current = ""
