@@ -114,7 +114,7 @@ let package = Package(
         // libFuzzer targets (README "Fuzzing"): built with `-sanitize=fuzzer` into its own scratch path;
         // libFuzzer supplies main, hence -parse-as-library.
         .executableTarget(name: "widash-fuzz", dependencies: [
-            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashCloud",
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashCloud", "WidashHTTP",
         ], swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
 
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),

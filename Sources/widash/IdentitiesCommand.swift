@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WidashCore
-import Yams
 
 /// `widash identities`: the inventory of service accounts, their cloud bindings, pods and findings.
 struct IdentitiesCommand: AsyncParsableCommand {
@@ -26,8 +25,7 @@ struct IdentitiesCommand: AsyncParsableCommand {
             case .json:
                 printOut(String(decoding: try InventoryJSON.encode(inventory), as: UTF8.self))
             case .yaml:
-                // The same Codable model as JSON, so the same field names and types.
-                printOut(try YAMLEncoder().encode(inventory))
+                printOut(try YAMLOutput.render(json: try JSONValue.parse(try InventoryJSON.encode(inventory))))
             case .table, .text:
                 printOut(InventoryTable.render(inventory, width: terminalWidth()))
             }

@@ -192,3 +192,24 @@ final class AWSConfigurationTests: XCTestCase {
                        "https://eks.us-east-1.amazonaws.com")
     }
 }
+
+/// Inputs that crash Foundation's XMLParser on Linux (found by fuzzing, kept in
+/// Tests/FuzzCorpus/crashes/sts-xml) are refused before the parser sees them.
+final class XMLTreeHostileInputTests: XCTestCase {
+    func testFuzzerCrashInputsAreRefused() throws {
+        var dir = URL(fileURLWithPath: #filePath)
+        dir.deleteLastPathComponent(); dir.deleteLastPathComponent()
+        dir.appendPathComponent("FuzzCorpus/crashes/sts-xml")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            XCTAssertNil(XMLTree.parse(try Data(contentsOf: dir.appendingPathComponent(file))), file)
+        }
+    }
+
+    func testDeclarationIsStillAccepted() {
+        let xml = #"<?xml version="1.0" encoding="UTF-8"?><GetCallerIdentityResponse><GetCallerIdentityResult><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"#
+        XCTAssertEqual(XMLTree.parse(Data(xml.utf8))?.text("GetCallerIdentityResult/Account"), "1")
+        XCTAssertNil(XMLTree.parse(Data("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>".utf8)))
+    }
+}

@@ -139,14 +139,14 @@ final class ListAndErrorTests: XCTestCase {
             _ = try await makeClient(truncated).pods(namespace: nil)
             XCTFail("expected an error")
         } catch let error as KubeClientError {
-            XCTAssertEqual(error.description, "the API server's answer to /api/v1/pods could not be read (not valid JSON (truncated?)): is the server a Kubernetes API server of a supported version?")
+            XCTAssertEqual(error.description, "the API server's answer to /api/v1/pods could not be read (Kubernetes JSON ended early at byte 43 ($.items[0].metadata.na): the response was cut off; retry the request): is the server a Kubernetes API server of a supported version?")
         }
         let mistyped = FakeTransport { _, _ in json(listJSON([#"{"metadata":{"name":5},"spec":{"containers":[]}}"#])) }
         do {
             _ = try await makeClient(mistyped).pods(namespace: nil)
             XCTFail("expected an error")
         } catch let error as KubeClientError {
-            XCTAssertEqual(error.description, "the API server's answer to /api/v1/pods could not be read (items[0].metadata.name: expected String): is the server a Kubernetes API server of a supported version?")
+            XCTAssertEqual(error.description, "the API server's answer to /api/v1/pods could not be read (Kubernetes JSON has a number where a string belongs at byte 102 ($.items[0].metadata.name); the API server's response is not the Kubernetes JSON widash expects — check the server, proxy or file it came from): is the server a Kubernetes API server of a supported version?")
         }
     }
 

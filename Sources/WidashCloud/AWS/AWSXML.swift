@@ -30,12 +30,24 @@ public struct XMLTree: Sendable, Hashable {
 
     /// Parses a document; nil when it is not well-formed XML.
     public static func parse(_ data: Data) -> XMLTree? {
+        // Foundation's XMLParser on Linux crashes on some hostile input (element names that are not
+        // UTF-8; a processing instruction without data — found by fuzzing). AWS responses are UTF-8
+        // and carry no processing instructions other than the XML declaration, nor a DOCTYPE: refuse
+        // anything else before the parser sees it.
+        guard let text = String(data: data, encoding: .utf8), isPlainDocument(text) else { return nil }
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
         parser.shouldProcessNamespaces = false
         guard parser.parse(), let root = builder.root else { return nil }
         return root
+    }
+
+    /// No `<?…?>` other than a leading XML declaration, no `<!DOCTYPE` or `<!ENTITY`.
+    static func isPlainDocument(_ text: String) -> Bool {
+        var body = Substring(text).drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        if body.hasPrefix("<?xml "), let end = body.range(of: "?>") { body = body[end.upperBound...] }
+        return !body.contains("<?") && !body.contains("<!DOCTYPE") && !body.contains("<!ENTITY")
     }
 }
 
