@@ -171,7 +171,7 @@ public enum KubeClientError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .readOnly(let action):
-            return "refused to \(action): widash is in read-only mode (drop --readonly to allow it)"
+            return "refused to \(action): widash is in read-only mode (drop --readonly, or set readOnly: false in the config file, to allow it)"
         case .decoding(let path, let detail):
             return "the API server's answer to \(path) could not be read (\(detail)): is the server a Kubernetes API server of a supported version?"
         case .listKeptExpiring(let path):

@@ -6,6 +6,7 @@ import WidashSandbox
 import WidashSandboxAWS
 import WidashSandboxKit
 import WidashService
+import WidashTUI
 
 /// Builds a `ClusterSession` from the command line: a kubeconfig context, or `--demo`, which starts
 /// the embedded sandbox and then takes exactly the same path (kubeconfig → libcurl → TLS) as a
@@ -25,8 +26,21 @@ struct SessionFactory {
         var namespace: String?
     }
 
+    /// `--readonly`, or `readOnly: true` in the config file (a bad config file is a usage error).
+    var readOnly: Bool {
+        get throws {
+            if options.readonly { return true }
+            do {
+                return try WidashConfig.load().readOnly ?? false
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+    }
+
     func start(defaultAllNamespaces: Bool = true) async throws -> Started {
         let environment = ProcessInfo.processInfo.environment
+        let readOnly = try self.readOnly
         let transportFactory: HTTPTransportFactory = { CurlTransport(options: $0) }
         if options.demo {
             let sandbox = try await SandboxServer.start(SandboxOptions(), services: EmulatedClouds.services)
@@ -37,7 +51,7 @@ struct SessionFactory {
         let kube = try KubeConfigLoader().load(KubeConfigOptions(
             kubeconfigPath: options.kubeconfig, context: options.context, namespace: options.namespace))
         let session = ClusterSession(SessionConfiguration(
-            kube: kube, transportFactory: transportFactory, cloudEnvironment: environment, readOnly: options.readonly,
+            kube: kube, transportFactory: transportFactory, cloudEnvironment: environment, readOnly: readOnly,
             eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
             stepTimeout: .seconds(stepTimeoutSeconds)))
         return Started(session: session, sandbox: nil, namespace: namespace(kube, defaultAll: defaultAllNamespaces))
@@ -45,11 +59,12 @@ struct SessionFactory {
 
     /// A session on a running demo sandbox (for `options.context`, e.g. its viewer context).
     func demoSession(_ sandbox: SandboxServer) throws -> ClusterSession {
+        let readOnly = try self.readOnly
         let kube = try resolveInMemory(Data(sandbox.kubeconfigYAML().utf8))
         let cloud = HTTPClientOptions(tls: TLSOptions(caPEM: Data(sandbox.info.caPEM.utf8)), connectTo: sandbox.info.connectTo)
         return ClusterSession(SessionConfiguration(
             kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: cloud,
-            cloudEnvironment: DemoOperator.environment(base: ProcessInfo.processInfo.environment), readOnly: options.readonly,
+            cloudEnvironment: DemoOperator.environment(base: ProcessInfo.processInfo.environment), readOnly: readOnly,
             eksClusterName: eksClusterName ?? DemoDirectory.eksClusterName, stepTimeout: .seconds(stepTimeoutSeconds)))
     }
 

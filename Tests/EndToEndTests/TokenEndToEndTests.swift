@@ -57,6 +57,22 @@ final class TokenEndToEndTests: XCTestCase {
         XCTAssertFalse(SecretScan.containsJWT(result.stdout + result.stderr))
     }
 
+    /// `readOnly: true` in the config file is enforced like `--readonly`; a bad file names its line.
+    func testConfigFileReadOnlyRefusesAndABadFileNamesTheLine() async throws {
+        let directory = try TemporaryDirectory("config")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.path + "/widash", withIntermediateDirectories: true)
+        try "theme: dark\nreadOnly: true\n".write(toFile: directory.path + "/widash/config.yaml", atomically: false, encoding: .utf8)
+        let refused = try await WidashCLI.run(request, environment: ["XDG_CONFIG_HOME": directory.path])
+        XCTAssertEqual(refused.exitCode, 2, refused.summary)
+        XCTAssertTrue(refused.stderr.lowercased().contains("read-only"), refused.summary)
+
+        try "theme: dark\nreadOnly: maybe\n".write(toFile: directory.path + "/widash/config.yaml", atomically: false, encoding: .utf8)
+        let bad = try await WidashCLI.run(request, environment: ["XDG_CONFIG_HOME": directory.path])
+        XCTAssertEqual(bad.exitCode, 2, bad.summary)
+        XCTAssertTrue(bad.stderr.contains("line 2"), bad.summary)
+    }
+
     func testDurationBelowTheTenMinuteMinimumIsAConfigurationError() async throws {
         let result = try await WidashCLI.run(["token", "--demo", "shop/frontend", "--duration", "5m"])
         XCTAssertEqual(result.exitCode, 2, result.summary)

@@ -48,7 +48,7 @@ final class TokenRequestTests: XCTestCase {
             XCTFail("expected a read-only refusal")
         } catch let error as KubeClientError {
             XCTAssertEqual(error, .readOnly(action: "request a token for service account shop/front"))
-            XCTAssertEqual(error.description, "refused to request a token for service account shop/front: widash is in read-only mode (drop --readonly to allow it)")
+            XCTAssertEqual(error.description, "refused to request a token for service account shop/front: widash is in read-only mode (drop --readonly, or set readOnly: false in the config file, to allow it)")
         }
         XCTAssertTrue(transport.requests.isEmpty, "nothing was sent")
     }
