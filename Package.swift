@@ -153,7 +153,8 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashServiceTests", dependencies: ["WidashService", "WidashSandbox", "WidashSandboxKit",
-            "WidashSandboxAzure", "WidashSandboxAWS", "WidashKube", "WidashHTTP", "WidashCore"], swiftSettings: strict),
+            "WidashSandboxAzure", "WidashSandboxAWS", "WidashKube", "WidashHTTP", "WidashCore",
+            .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS", "WidashHTTP", "WidashKube", "WidashCore", "WidashTrace"], swiftSettings: strict),
     ]
 )

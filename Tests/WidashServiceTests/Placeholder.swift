@@ -1,2 +1,0 @@
-import XCTest
-final class WidashServiceTestsPlaceholder: XCTestCase { func testBuilds() {} }
