@@ -155,12 +155,20 @@ public final class SandboxServer: Sendable {
         return (kubeconfigPath, caPath)
     }
 
-    private static func write(_ text: String, to path: String, mode: Int) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
-        } catch {
-            throw SandboxError.write(path: path, detail: "\(error)")
+    /// Writes a file created with `mode` from the start (the kubeconfig holds tokens: it is never
+    /// readable by others, not even briefly) and renamed into place, so readers see it whole.
+    /// (Foundation's `.atomic` writes would chmod afterwards and, on Linux, leave temporary folders.)
+    public static func write(_ text: String, to path: String, mode: Int) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: temporary)
+        guard manager.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            throw SandboxError.write(path: path, detail: "cannot create \(temporary): check the folder exists and is writable")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? manager.removeItem(atPath: temporary)
+            throw SandboxError.write(path: path, detail: reason)
         }
     }
 

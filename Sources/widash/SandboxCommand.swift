@@ -81,7 +81,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
         let server = try await SandboxServer.start(options, services: EmulatedClouds.services)
         if let envOut {
             do {
-                try Data(server.envExports().utf8).write(to: URL(fileURLWithPath: envOut), options: .atomic)
+                try SandboxServer.write(server.envExports(), to: envOut, mode: 0o644)
             } catch {
                 await server.stop()
                 throw ValidationError("could not write --env-out \(envOut): \(error)")
