@@ -153,24 +153,34 @@ extension MutatingWebhook {
     }
 }
 
-extension AzureIdentity: KubeJSONDecodable {
-    public static func decode(kubeJSON r: inout KubeJSONReader) throws -> AzureIdentity {
-        let start = r.valueOffset()
-        try r.enterObject("an object (AzureIdentity)")
+extension KubeJSONReader {
+    /// A `{metadata, spec}` object (the aad-pod-identity custom resources): both required, any
+    /// other member skipped.
+    mutating func readMetadataAndSpec<Spec>(kind: String, spec readSpec: (inout KubeJSONReader) throws -> Spec)
+        throws -> (ObjectMeta, Spec) {
+        let start = valueOffset()
+        try enterObject("an object (\(kind))")
         var seen = SeenFields()
         var metadata: ObjectMeta?
         var spec: Spec?
-        while let key = try r.nextKey() {
+        while let key = try nextKey() {
             if key.is("metadata"), seen.first(0) {
-                metadata = try ObjectMeta.read(&r)
+                metadata = try ObjectMeta.read(&self)
             } else if key.is("spec"), seen.first(1) {
-                spec = try readSpec(&r)
+                spec = try readSpec(&self)
             } else {
-                try r.skipValue()
+                try skipValue()
             }
         }
-        guard let metadata else { throw r.missing("metadata", in: start) }
-        guard let spec else { throw r.missing("spec", in: start) }
+        guard let metadata else { throw missing("metadata", in: start) }
+        guard let spec else { throw missing("spec", in: start) }
+        return (metadata, spec)
+    }
+}
+
+extension AzureIdentity: KubeJSONDecodable {
+    public static func decode(kubeJSON r: inout KubeJSONReader) throws -> AzureIdentity {
+        let (metadata, spec) = try r.readMetadataAndSpec(kind: "AzureIdentity", spec: readSpec)
         return AzureIdentity(metadata: metadata, spec: spec)
     }
 
@@ -195,22 +205,7 @@ extension AzureIdentity: KubeJSONDecodable {
 
 extension AzureIdentityBinding: KubeJSONDecodable {
     public static func decode(kubeJSON r: inout KubeJSONReader) throws -> AzureIdentityBinding {
-        let start = r.valueOffset()
-        try r.enterObject("an object (AzureIdentityBinding)")
-        var seen = SeenFields()
-        var metadata: ObjectMeta?
-        var spec: Spec?
-        while let key = try r.nextKey() {
-            if key.is("metadata"), seen.first(0) {
-                metadata = try ObjectMeta.read(&r)
-            } else if key.is("spec"), seen.first(1) {
-                spec = try readSpec(&r)
-            } else {
-                try r.skipValue()
-            }
-        }
-        guard let metadata else { throw r.missing("metadata", in: start) }
-        guard let spec else { throw r.missing("spec", in: start) }
+        let (metadata, spec) = try r.readMetadataAndSpec(kind: "AzureIdentityBinding", spec: readSpec)
         return AzureIdentityBinding(metadata: metadata, spec: spec)
     }
 

@@ -92,7 +92,7 @@ actor ClusterStore {
         loadRendered(entries)
     }
 
-    /// Stores entries rendered elsewhere (`renderConcurrently`), without watch events.
+    /// Stores entries rendered elsewhere (the scale scenario's templates), without watch events.
     func loadRendered(_ entries: [StoredEntry]) {
         var touched = Set<ResourceType>()
         for entry in entries {
@@ -105,37 +105,6 @@ actor ClusterStore {
             tables[resource]?.sortedKeys = sorted
         }
         historyFloor = currentResourceVersion
-    }
-
-    /// Builds and renders many objects on all cores (the scale scenario's 50 000 pods), numbering
-    /// resourceVersions from `firstResourceVersion` in input order.
-    static func renderConcurrently<Input: Sendable>(
-        _ inputs: [Input], firstResourceVersion: Int,
-        make: @escaping @Sendable (Input) -> (ResourceType, any KubeObject)
-    ) async throws -> [StoredEntry] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let chunkSize = max(1, (inputs.count + workers - 1) / workers)
-        let chunks = stride(from: 0, to: inputs.count, by: chunkSize).map { $0..<min($0 + chunkSize, inputs.count) }
-        return try await withThrowingTaskGroup(of: (Int, [StoredEntry]).self) { group in
-            for (chunkIndex, range) in chunks.enumerated() {
-                let slice = Array(inputs[range])
-                let base = firstResourceVersion + range.lowerBound
-                group.addTask {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.withoutEscapingSlashes]
-                    var out: [StoredEntry] = []
-                    out.reserveCapacity(slice.count)
-                    for (offset, input) in slice.enumerated() {
-                        let (resource, object) = make(input)
-                        out.append(try render(resource, object, resourceVersion: base + offset, encoder: encoder))
-                    }
-                    return (chunkIndex, out)
-                }
-            }
-            var results = [[StoredEntry]](repeating: [], count: chunks.count)
-            for try await (index, entries) in group { results[index] = entries }
-            return results.flatMap { $0 }
-        }
     }
 
     /// Adds or replaces an object (ADDED or MODIFIED) and tells the watches.
