@@ -107,7 +107,7 @@ let package = Package(
 
         // Benchmarks (issue "Scale and speed"): release build, side by side with kubectl and curl.
         .executableTarget(name: "widash-bench", dependencies: [
-            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashTUI",
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashTUI", "WidashService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

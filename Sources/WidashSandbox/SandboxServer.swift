@@ -18,7 +18,7 @@ public final class SandboxServer: Sendable {
     public let context: SandboxContext
 
     private let listener: HTTPSListener
-    private let store: ClusterStore
+    let store: ClusterStore
     private let movement: DemoMovement?
     private let background: [Task<Void, Never>]
     private let adminToken: String

@@ -19,7 +19,7 @@ struct WidashBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "widash-bench",
         abstract: "Benchmarks for widash at cluster scale (use a release build).",
-        subcommands: [DecodeBenchmark.self, WriteFixture.self, MeasureDecode.self],
+        subcommands: [DecodeBenchmark.self, WriteFixture.self, MeasureDecode.self, FramesBenchmark.self, MeasureFrames.self],
         defaultSubcommand: DecodeBenchmark.self)
 }
 
