@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WidashCore
 import WidashKubeJSON
 
@@ -17,15 +18,47 @@ struct ListItems<T: Decodable>: Decodable {
     var items: [T]?
 }
 
+/// Where a paged list stands after a page.
+public struct ListProgress: Sendable, Equatable {
+    /// 0 for the first page of a list; a list restarted (its continue token expired) starts at 0 again.
+    public var pageIndex: Int
+    /// Items delivered so far in this list, this page included.
+    public var received: Int
+    /// Items in the whole list when the server says (`remainingItemCount`), nil otherwise.
+    public var expectedTotal: Int?
+
+    public init(pageIndex: Int, received: Int, expectedTotal: Int?) {
+        self.pageIndex = pageIndex
+        self.received = received
+        self.expectedTotal = expectedTotal
+    }
+}
+
 extension KubeClient {
     /// Lists a resource page by page (`limit`/`continue`). While page N's items are decoded, page
     /// N+1 is already being fetched. A 410 on a continue token (it expired) restarts the list.
     public func list<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil,
                                     labelSelector: String? = nil, as type: T.Type = T.self) async throws -> KubeList<T> {
+        let items = Mutex<[T]>([])
+        let resourceVersion = try await listPages(resource, namespace: namespace, labelSelector: labelSelector, as: type) { page, progress in
+            items.withLock { items in
+                if progress.pageIndex == 0 { items.removeAll() }
+                items += page
+            }
+        }
+        return KubeList(items: items.withLock { $0 }, resourceVersion: resourceVersion)
+    }
+
+    /// Lists a resource and hands over each page's items as soon as they are decoded (the dashboard
+    /// shows the first page while the rest loads). Returns the list's resourceVersion. When a page
+    /// with `pageIndex == 0` arrives again, the list restarted: drop what the earlier pages gave.
+    public func listPages<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil, labelSelector: String? = nil,
+                                         as type: T.Type = T.self,
+                                         onPage: @Sendable ([T], ListProgress) -> Void) async throws -> String {
         let base = resource.path(namespace: namespace)
         for _ in 0..<3 {
             do {
-                return try await listOnce(base: base, labelSelector: labelSelector, as: type)
+                return try await listOnce(base: base, labelSelector: labelSelector, as: type, onPage: onPage)
             } catch let error as ContinueExpired {
                 logger.debug("GET \(base): continue token expired (\(error.underlying.statusCode)), listing again")
             }
@@ -35,7 +68,8 @@ extension KubeClient {
 
     private struct ContinueExpired: Error { var underlying: KubeAPIError }
 
-    private func listOnce<T: KubeObject>(base: String, labelSelector: String?, as type: T.Type) async throws -> KubeList<T> {
+    private func listOnce<T: KubeObject>(base: String, labelSelector: String?, as type: T.Type,
+                                         onPage: @Sendable ([T], ListProgress) -> Void) async throws -> String {
         let limit = options.pageSize > 0 ? String(options.pageSize) : nil
         @Sendable func fetch(_ token: String?) async throws -> Data {
             let path = pathWithQuery(base, [("labelSelector", labelSelector), ("limit", limit), ("continue", token)])
@@ -45,24 +79,29 @@ extension KubeClient {
                 throw ContinueExpired(underlying: error)
             }
         }
-        var items: [T] = []
         var body = try await fetch(nil)
         var resourceVersion = ""
+        var progress = ListProgress(pageIndex: 0, received: 0, expectedTotal: nil)
         // One intern table per list: namespaces, images, env names, labels… are stored once.
         let interner = KubeInternTable()
         while true {
             let head = try listMetadata(body, path: base)
             if let version = head.resourceVersion, !version.isEmpty { resourceVersion = version }
+            func deliver(_ items: [T]) {
+                progress.received += items.count
+                progress.expectedTotal = head.remainingItemCount.map { progress.received + $0 }
+                    ?? (head.continueToken?.isEmpty ?? true ? progress.received : nil)
+                onPage(items, progress)
+                progress.pageIndex += 1
+            }
             guard let token = head.continueToken, !token.isEmpty else {
-                items += try decodeItems(body, as: type, interner: interner, path: base)
-                return KubeList(items: items, resourceVersion: resourceVersion)
+                deliver(try decodeItems(body, as: type, interner: interner, path: base))
+                return resourceVersion
             }
             async let next = fetch(token)
-            // Decoding this page overlaps with the request for the next one.
-            let page = Result { try decodeItems(body, as: type, interner: interner, path: base) }
-            let following = try await next
-            items += try page.get()
-            body = following
+            // Decoding (and showing) this page overlaps with the request for the next one.
+            deliver(try decodeItems(body, as: type, interner: interner, path: base))
+            body = try await next
         }
     }
 

@@ -4,8 +4,13 @@ import WidashCore
 
 /// A change to the set of objects a `ListWatch` keeps.
 public enum ListWatchEvent<T: Sendable>: Sendable {
-    /// A (re)list replaced the whole set: apply as "this is everything" (first list included).
-    case relisted([T])
+    /// A list begins (the first one, a relist after 410, or a list restarted because its continue
+    /// token expired): `page`s follow, then `listed`.
+    case listing
+    /// One page of the current list, delivered as soon as it is decoded.
+    case page([T], ListProgress)
+    /// The list is complete: objects that were not in this list's pages are gone.
+    case listed
     case added(T)
     case modified(T)
     case deleted(T)
@@ -15,18 +20,21 @@ public enum ListWatchEvent<T: Sendable>: Sendable {
 
 extension ListWatchEvent: Equatable where T: Equatable {}
 
-/// An informer: lists, then watches from the list's resourceVersion, keeping a keyed store.
+/// An informer: lists, then watches from the list's resourceVersion.
 ///
 /// - BOOKMARK events move the resume point; connection ends reconnect from the last resourceVersion
 ///   after a backoff; an ERROR event with code 410 or an HTTP 410 relists from scratch.
-/// - Consumers apply the emitted deltas; `objects` gives the current store at any time.
+/// - Consumers keep the objects (applying the emitted changes); the ListWatch itself keeps only
+///   their keys, to tell ADDED from MODIFIED, so a 50 000-pod cluster is not held twice.
 public final class ListWatch<T: KubeObject>: Sendable {
     public let client: KubeClient
     public let resource: KubeResource
     public let namespace: String?
 
     private struct State {
-        var store: [String: T] = [:]
+        var keys: Set<String> = []
+        /// Keys seen by the list in progress (they replace `keys` when it completes).
+        var listingKeys: Set<String> = []
         var resourceVersion = ""
         var relists = 0
     }
@@ -38,9 +46,9 @@ public final class ListWatch<T: KubeObject>: Sendable {
         self.namespace = namespace
     }
 
-    /// The objects currently known, sorted by "namespace/name".
-    public var objects: [T] {
-        state.withLock { $0.store.values.sorted { $0.metadata.key < $1.metadata.key } }
+    /// The keys ("namespace/name") of the objects currently known, sorted.
+    public var keys: [String] {
+        state.withLock { $0.keys.sorted() }
     }
 
     /// The resourceVersion a reconnect would resume from.
@@ -70,14 +78,22 @@ public final class ListWatch<T: KubeObject>: Sendable {
         while !Task.isCancelled {
             if needsList {
                 do {
-                    let list = try await client.list(resource, namespace: namespace, as: T.self)
-                    let items = state.withLock { state in
-                        state.store = Dictionary(list.items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { _, last in last })
-                        state.resourceVersion = list.resourceVersion
-                        state.relists += 1
-                        return state.store.values.sorted { $0.metadata.key < $1.metadata.key }
+                    let version = try await client.listPages(resource, namespace: namespace, as: T.self) { items, progress in
+                        // Every list, a restarted one included (its continue token expired), begins with page 0.
+                        state.withLock { state in
+                            if progress.pageIndex == 0 { state.listingKeys.removeAll(keepingCapacity: true) }
+                            for item in items { state.listingKeys.insert(item.metadata.key) }
+                        }
+                        if progress.pageIndex == 0 { continuation.yield(.listing) }
+                        continuation.yield(.page(items, progress))
                     }
-                    continuation.yield(.relisted(items))
+                    state.withLock { state in
+                        state.keys = state.listingKeys
+                        state.listingKeys = []
+                        state.resourceVersion = version
+                        state.relists += 1
+                    }
+                    continuation.yield(.listed)
                     needsList = false
                     backoff = options.watchBackoffInitial
                 } catch {
@@ -117,7 +133,7 @@ public final class ListWatch<T: KubeObject>: Sendable {
         continuation.finish()
     }
 
-    /// Applies an object event to the store and returns the change to emit; nil for bookmarks and errors.
+    /// Applies an object event to the key set and returns the change to emit; nil for bookmarks and errors.
     private func apply(_ event: WatchEvent<T>) -> ListWatchEvent<T>? {
         state.withLock { state in
             func advance(_ object: T) {
@@ -125,11 +141,11 @@ public final class ListWatch<T: KubeObject>: Sendable {
             }
             switch event {
             case .added(let object), .modified(let object):
-                let existed = state.store.updateValue(object, forKey: object.metadata.key) != nil
+                let isNew = state.keys.insert(object.metadata.key).inserted
                 advance(object)
-                return existed ? .modified(object) : .added(object)
+                return isNew ? .added(object) : .modified(object)
             case .deleted(let object):
-                state.store.removeValue(forKey: object.metadata.key)
+                state.keys.remove(object.metadata.key)
                 advance(object)
                 return .deleted(object)
             case .bookmark(let version):

@@ -5,17 +5,21 @@ import WidashKube
 /// One state of the live inventory.
 public struct InventoryFeedUpdate: Sendable {
     public var inventory: Inventory
-    /// Lists finished so far and in all (service accounts, pods); equal once the first lists are done.
+    /// Objects (service accounts + pods) received so far and expected in all; equal once every
+    /// list is complete. While the first lists load, the inventory holds what arrived so far.
     public var loaded: Int
     public var expected: Int
     /// A problem to show while the rest keeps working (nil when all is well).
     public var problem: String?
+
+    public var isComplete: Bool { loaded >= expected }
 }
 
 /// The inventory kept live: service accounts and pods by list + watch (`ListWatch`, which relists
 /// on 410 and reconnects with backoff), the slower-changing rest (webhooks, aad-pod-identity,
-/// issuer) re-read periodically. Bursts of watch events are coalesced: the inventory is rebuilt
-/// at most every `coalesce` interval, never per event.
+/// issuer) re-read periodically. List pages are shown as they arrive; changes go into an
+/// `InventoryIndex`, which rebuilds only the identities they touch; updates are published at
+/// most every `coalesce` interval, never per event.
 public struct InventoryFeed: Sendable {
     public let session: ClusterSession
     public let namespace: String?
@@ -35,16 +39,17 @@ public struct InventoryFeed: Sendable {
     }
 
     private func run(_ out: AsyncStream<InventoryFeedUpdate>.Continuation) async {
-        let state = FeedState()
+        let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let state = FeedState(changed: changed)
         let kube = session.kube
         let accounts = ListWatch<ServiceAccount>(client: kube, resource: .serviceAccounts, namespace: namespace)
         let pods = ListWatch<Pod>(client: kube, resource: .pods, namespace: namespace)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in accounts.events() { await state.applyAccounts(event) }
+                for await event in accounts.events() { await state.apply(event, list: .accounts) }
             }
             group.addTask {
-                for await event in pods.events() { await state.applyPods(event) }
+                for await event in pods.events() { await state.apply(event, list: .pods) }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -53,16 +58,18 @@ public struct InventoryFeed: Sendable {
                 }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    if let snapshot = await state.takeIfDirty() {
-                        let inventory = InventoryBuilder.build(snapshot: snapshot.snapshot, now: Date())
-                        out.yield(InventoryFeedUpdate(inventory: inventory, loaded: snapshot.loaded, expected: 2,
-                                                      problem: snapshot.problem))
-                    }
+                // Publish as soon as something changed (the first page shows at once), then at most
+                // once per `coalesce`: a watch burst costs a few rebuilds, not one per event.
+                for await _ in changes {
+                    if let update = await state.takeUpdate(now: Date()) { out.yield(update) }
                     try? await Task.sleep(for: coalesce)
                 }
             }
-            await group.waitForAll()
+            await withTaskCancellationHandler {
+                await group.waitForAll()
+            } onCancel: {
+                changed.finish()
+            }
         }
         out.finish()
     }
@@ -93,48 +100,103 @@ struct Extras: Sendable {
     var issuerReachable: Bool?
 }
 
-/// The feed's stores; an actor so list+watch tasks and the builder never race.
+/// The feed's store; an actor so list+watch tasks and the publisher never race.
 actor FeedState {
-    var accounts: [String: ServiceAccount] = [:]
-    var pods: [String: Pod] = [:]
-    var listed: Set<String> = []
-    var extras = Extras()
-    var problems: [String: String] = [:]
-    var dirty = false
+    enum List: Hashable { case accounts, pods }
 
-    func applyAccounts(_ event: ListWatchEvent<ServiceAccount>) { apply(event, to: &accounts, list: "service accounts") }
-    func applyPods(_ event: ListWatchEvent<Pod>) { apply(event, to: &pods, list: "pods") }
+    private struct ListStatus {
+        var complete = false
+        var received = 0
+        var expectedTotal: Int?
+        /// Keys delivered by the list in progress; what the index holds beyond them is gone when it completes.
+        var seen: Set<String>?
+    }
 
-    private func apply<T: KubeObject>(_ event: ListWatchEvent<T>, to store: inout [String: T], list: String) {
+    private var index = InventoryIndex()
+    private var lists: [List: ListStatus] = [.accounts: ListStatus(), .pods: ListStatus()]
+    private var problems: [List: String] = [:]
+    private var hasData = false
+    private var dirty = false
+    private let changed: AsyncStream<Void>.Continuation
+
+    init(changed: AsyncStream<Void>.Continuation) {
+        self.changed = changed
+    }
+
+    func apply(_ event: ListWatchEvent<ServiceAccount>, list: List) {
+        apply(event, list: list, key: InventoryIndex.key(of:), upsert: { $0.upsert($1) },
+              remove: { $0.removeAccount(key: $1) }, keys: { Set($0.accountKeys) })
+    }
+
+    func apply(_ event: ListWatchEvent<Pod>, list: List) {
+        apply(event, list: list, key: \.metadata.key, upsert: { $0.upsert($1) },
+              remove: { $0.removePod(key: $1) }, keys: { Set($0.podKeys) })
+    }
+
+    private func apply<T: KubeObject>(_ event: ListWatchEvent<T>, list: List, key: (T) -> String,
+                                      upsert: (inout InventoryIndex, T) -> Void,
+                                      remove: (inout InventoryIndex, String) -> Void,
+                                      keys: (InventoryIndex) -> Set<String>) {
+        var status = lists[list] ?? ListStatus()
         switch event {
-        case .relisted(let items):
-            store = Dictionary(items.map { ($0.metadata.key, $0) }, uniquingKeysWith: { $1 })
-            listed.insert(list)
+        case .listing:
+            status.seen = []
+            status.received = 0
+            status.expectedTotal = nil
+        case .page(let items, let progress):
+            for item in items {
+                upsert(&index, item)
+                status.seen?.insert(key(item))
+            }
+            status.received = progress.received
+            status.expectedTotal = progress.expectedTotal
+            hasData = true
+        case .listed:
+            if let seen = status.seen {
+                for key in keys(index).subtracting(seen) { remove(&index, key) }
+            }
+            status = ListStatus(complete: true, received: status.received, expectedTotal: status.received, seen: nil)
             problems[list] = nil
-        case .added(let o), .modified(let o):
-            store[o.metadata.key] = o
-        case .deleted(let o):
-            store[o.metadata.key] = nil
+        case .added(let object), .modified(let object):
+            upsert(&index, object)
+        case .deleted(let object):
+            remove(&index, key(object))
         case .problem(let message):
-            problems[list] = "\(list): \(message)"
+            problems[list] = "\(list == .accounts ? "service accounts" : "pods"): \(message)"
         }
-        dirty = true
+        lists[list] = status
+        markDirty()
     }
 
     func setExtras(_ value: Extras) {
-        extras = value
-        dirty = true
+        index.setCluster(ClusterSnapshot(webhooks: value.webhooks ?? [], azureIdentities: value.azureIdentities,
+                                         azureIdentityBindings: value.azureIdentityBindings, issuer: value.issuer,
+                                         issuerDiscoveryReachable: value.issuerReachable, webhooksListed: value.webhooks != nil))
+        markDirty()
     }
 
-    func takeIfDirty() -> (snapshot: ClusterSnapshot, loaded: Int, problem: String?)? {
-        guard dirty, !listed.isEmpty else { return nil }
+    private func markDirty() {
+        dirty = true
+        changed.yield()
+    }
+
+    /// The inventory now, with progress: nil when nothing changed or nothing arrived yet.
+    func takeUpdate(now: Date) -> InventoryFeedUpdate? {
+        guard dirty, hasData || lists.values.contains(where: \.complete) else { return nil }
         dirty = false
-        let snapshot = ClusterSnapshot(
-            serviceAccounts: accounts.values.sorted { $0.metadata.key < $1.metadata.key },
-            pods: pods.values.sorted { $0.metadata.key < $1.metadata.key },
-            webhooks: extras.webhooks ?? [], azureIdentities: extras.azureIdentities,
-            azureIdentityBindings: extras.azureIdentityBindings, issuer: extras.issuer,
-            issuerDiscoveryReachable: extras.issuerReachable, webhooksListed: extras.webhooks != nil)
-        return (snapshot, listed.count, problems.values.sorted().first)
+        var loaded = 0
+        var expected = 0
+        for status in lists.values {
+            if status.complete {
+                loaded += status.received
+                expected += status.received
+            } else {
+                // A list that has not finished counts one more than it has, so the total stays "loading".
+                loaded += status.received
+                expected += max(status.expectedTotal ?? 0, status.received + 1)
+            }
+        }
+        let problem = [problems[.accounts], problems[.pods]].compactMap { $0 }.first
+        return InventoryFeedUpdate(inventory: index.inventory(now: now), loaded: loaded, expected: expected, problem: problem)
     }
 }

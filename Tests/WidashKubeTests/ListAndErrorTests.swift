@@ -31,6 +31,27 @@ final class ListAndErrorTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 3)
     }
 
+    func testPagesAreHandedOverAsTheyArriveWithProgress() async throws {
+        let transport = FakeTransport { request, _ in
+            let path = pathOf(request)
+            if path == "/api/v1/pods?limit=2" {
+                return json(#"{"metadata":{"resourceVersion":"100","continue":"t1","remainingItemCount":3},"items":[\#(podJSON("a")),\#(podJSON("b"))]}"#)
+            }
+            if path == "/api/v1/pods?limit=2&continue=t1" { return json(listJSON([podJSON("c"), podJSON("d")], rv: "100", continueToken: "t2")) }
+            if path == "/api/v1/pods?limit=2&continue=t2" { return json(listJSON([podJSON("e")], rv: "100")) }
+            return json(statusJSON(code: 404, reason: "NotFound", message: "unexpected \(path)"), status: 404)
+        }
+        let pages = Mutex<[String]>([])
+        let version = try await makeClient(transport, pageSize: 2).listPages(.pods, as: Pod.self) { items, progress in
+            pages.withLock {
+                $0.append("\(progress.pageIndex):\(items.map(\.metadata.name).joined()) \(progress.received)/\(progress.expectedTotal.map(String.init) ?? "?")")
+            }
+        }
+        XCTAssertEqual(pages.withLock { $0 }, ["0:ab 2/5", "1:cd 4/?", "2:e 5/5"],
+                       "remainingItemCount gives the total early; the last page settles it")
+        XCTAssertEqual(version, "100")
+    }
+
     func testExpiredContinueTokenRelistsFromScratch() async throws {
         let firstPages = Mutex(0)
         let transport = FakeTransport { request, _ in

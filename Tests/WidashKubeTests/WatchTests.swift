@@ -92,26 +92,24 @@ final class WatchTests: XCTestCase {
 
     // MARK: - ListWatch
 
-    /// Collects events until `count` arrived, then stops the ListWatch.
-    private func collect<T>(_ listWatch: ListWatch<T>, count: Int) async -> [ListWatchEvent<T>] {
-        var events: [ListWatchEvent<T>] = []
+    /// Collects events as text until `count` arrived, then stops the ListWatch. A whole list
+    /// (`listing`, its pages, `listed`) counts as one event, "relisted[names]".
+    private func collect(_ listWatch: ListWatch<Pod>, count: Int) async -> [String] {
+        var names: [String] = []
+        var listing: [String]?
         for await event in listWatch.events() {
-            events.append(event)
-            if events.count == count { break }
-        }
-        return events
-    }
-
-    private func names(_ events: [ListWatchEvent<Pod>]) -> [String] {
-        events.map { event in
             switch event {
-            case .relisted(let pods): return "relisted[\(pods.map(\.metadata.name).joined(separator: ","))]"
-            case .added(let pod): return "added \(pod.metadata.name)"
-            case .modified(let pod): return "modified \(pod.metadata.name)@\(pod.metadata.resourceVersion ?? "")"
-            case .deleted(let pod): return "deleted \(pod.metadata.name)"
-            case .problem(let text): return "problem \(text)"
+            case .listing: listing = []
+            case .page(let pods, _): listing? += pods.map(\.metadata.name)
+            case .listed: names.append("relisted[\((listing ?? []).joined(separator: ","))]")
+            case .added(let pod): names.append("added \(pod.metadata.name)")
+            case .modified(let pod): names.append("modified \(pod.metadata.name)@\(pod.metadata.resourceVersion ?? "")")
+            case .deleted(let pod): names.append("deleted \(pod.metadata.name)")
+            case .problem(let text): names.append("problem \(text)")
             }
+            if names.count == count { break }
         }
+        return names
     }
 
     func testListWatchResumesFromBookmarkAfterStreamEnd() async throws {
@@ -127,7 +125,7 @@ final class WatchTests: XCTestCase {
             })
         let listWatch = ListWatch<Pod>(client: makeClient(transport, sleeps: sleeps), resource: .pods, namespace: nil)
         let events = await collect(listWatch, count: 5)
-        XCTAssertEqual(names(events), [
+        XCTAssertEqual(events, [
             "relisted[a,b]", "modified a@11", "added c",
             "problem watching pods: \(testServerTimeoutText)", "deleted b",
         ])
@@ -138,7 +136,7 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(resumedFrom, ["resourceVersion=10", "resourceVersion=15", "resourceVersion=16"],
                        "each reconnect resumes from the last resourceVersion (the bookmark's after the first)")
         XCTAssertEqual(transport.requests.count, 1, "no relist after a plain disconnect")
-        XCTAssertEqual(listWatch.objects.map(\.metadata.name), ["a", "c"])
+        XCTAssertEqual(listWatch.keys, ["shop/a", "shop/c"])
         XCTAssertFalse(sleeps.recorded.isEmpty, "reconnects back off")
     }
 
@@ -159,10 +157,10 @@ final class WatchTests: XCTestCase {
             })
         let listWatch = ListWatch<Pod>(client: makeClient(transport), resource: .pods, namespace: "shop")
         let events = await collect(listWatch, count: 3)
-        XCTAssertEqual(names(events), ["relisted[a]", "relisted[b]", "added c"])
+        XCTAssertEqual(events, ["relisted[a]", "relisted[b]", "added c"])
         XCTAssertEqual(listWatch.listCount, 2)
         XCTAssertEqual(pathOf(transport.streamRequests[1]).contains("resourceVersion=60"), true)
-        XCTAssertEqual(listWatch.objects.map(\.metadata.name), ["b", "c"], "the stale object a is gone after the relist")
+        XCTAssertEqual(listWatch.keys, ["shop/b", "shop/c"], "the stale object a is gone after the relist")
     }
 
     func testListWatchRelistsOnHTTP410() async throws {
@@ -178,7 +176,7 @@ final class WatchTests: XCTestCase {
             })
         let listWatch = ListWatch<Pod>(client: makeClient(transport), resource: .pods)
         let events = await collect(listWatch, count: 2)
-        XCTAssertEqual(names(events), ["relisted[a]", "relisted[z]"])
+        XCTAssertEqual(events, ["relisted[a]", "relisted[z]"])
     }
 
     func testListWatchReportsListFailureAndRetries() async throws {
@@ -191,8 +189,8 @@ final class WatchTests: XCTestCase {
             stream: { _, _ in [.head()] })
         let listWatch = ListWatch<Pod>(client: makeClient(transport, sleeps: sleeps), resource: .pods, namespace: "shop")
         let events = await collect(listWatch, count: 2)
-        XCTAssertEqual(names(events).first?.hasPrefix(#"problem listing pods: forbidden (403) on GET /api/v1/namespaces/shop/pods: user "alice" needs RBAC permission "list pods" in namespace "shop""#), true, "\(names(events))")
-        XCTAssertEqual(names(events).last, "relisted[a]")
+        XCTAssertEqual(events.first?.hasPrefix(#"problem listing pods: forbidden (403) on GET /api/v1/namespaces/shop/pods: user "alice" needs RBAC permission "list pods" in namespace "shop""#), true, "\(events)")
+        XCTAssertEqual(events.last, "relisted[a]")
         XCTAssertEqual(sleeps.recorded.first, .milliseconds(800))
     }
 }

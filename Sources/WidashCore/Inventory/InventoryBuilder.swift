@@ -1,47 +1,15 @@
 import Foundation
 
-/// Computes the identity inventory from a cluster snapshot: a pure function, so it can be called
-/// on every watch event and tested with hand-built snapshots.
+/// Computes the identity inventory from a cluster snapshot: a pure function, tested with hand-built
+/// snapshots. The live feed keeps an `InventoryIndex` instead, which this fills in one go.
 public enum InventoryBuilder {
     public static func build(snapshot: ClusterSnapshot, now: Date) -> Inventory {
-        let webhooks = WebhookDetector.summaries(snapshot.webhooks)
-        var entries: [String: IdentityEntry] = [:]
-        var clientIDAnnotated: Set<String> = []
-
-        for sa in snapshot.serviceAccounts {
-            let (bindings, findings) = BindingExtractor.bindings(for: sa)
-            let key = entryKey(sa.metadata.namespace, sa.metadata.name)
-            if sa.metadata.annotations?[IdentityAnnotation.azureClientID] != nil { clientIDAnnotated.insert(key) }
-            entries[key] = IdentityEntry(namespace: sa.metadata.namespace ?? "default", name: sa.metadata.name,
-                                         annotations: sa.metadata.annotations ?? [:], bindings: bindings, pods: [],
-                                         findings: findings, status: .none)
-        }
-
-        let context = PodContext(snapshot: snapshot, webhooks: webhooks, now: now)
-        for pod in snapshot.pods.sorted(by: { $0.metadata.key < $1.metadata.key }) {
-            let ns = pod.metadata.namespace ?? "default"
-            let saName = pod.spec.serviceAccountName ?? "default"
-            let key = entryKey(ns, saName)
-            var entry = entries[key] ?? IdentityEntry(namespace: ns, name: saName, annotations: [:], bindings: [], pods: [],
-                                                      findings: [], status: .none)
-            if entries[key] == nil {
-                entry.findings.append(Finding(.serviceAccountMissing, .warning, subject: pod.metadata.key,
-                    message: "pod \(pod.metadata.key) uses service account \(saName), which does not exist in namespace \(ns)",
-                    fix: "kubectl -n \(ns) create serviceaccount \(saName), or change the pod's serviceAccountName"))
-            }
-            context.add(pod, to: &entry, hasClientID: clientIDAnnotated.contains(key))
-            entries[key] = entry
-        }
-
-        let identities = entries.values.map(finish).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-        return Inventory(issuer: snapshot.issuer, webhooks: webhooks, identities: identities,
-                         clusterFindings: sortFindings(clusterFindings(snapshot, webhooks: webhooks, identities: identities)))
+        var index = InventoryIndex(snapshot: snapshot)
+        return index.inventory(now: now)
     }
 
-    private static func entryKey(_ ns: String?, _ name: String) -> String { "\(ns ?? "default")/\(name)" }
-
     /// Sorts findings and sets the status: the worst finding, else `ok` with a binding, else `none`.
-    private static func finish(_ entry: IdentityEntry) -> IdentityEntry {
+    static func finish(_ entry: IdentityEntry) -> IdentityEntry {
         var e = entry
         e.findings = sortFindings(e.findings)
         e.pods.sort { $0.name < $1.name }

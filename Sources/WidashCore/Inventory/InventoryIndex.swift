@@ -1,0 +1,164 @@
+import Foundation
+
+/// The identity inventory kept up to date object by object.
+///
+/// A service account's entry depends only on that account, the pods that run as it and the
+/// cluster-wide facts (webhooks, aad-pod-identity objects, issuer). So a change to one pod
+/// rebuilds one entry, not the inventory: a watch burst over 50 000 pods costs what its changed
+/// entries cost. Entries are also rebuilt when time moves past a token refresh they show (the
+/// kubelet schedule depends on "now"). `InventoryBuilder.build` is this index filled at once, so
+/// both paths give the same inventory.
+public struct InventoryIndex: Sendable {
+    /// Everything but the accounts and pods: when it changes, every entry is rebuilt.
+    private var cluster = ClusterSnapshot()
+    private var webhookSummaries: [WebhookSummary] = []
+    private var accounts: [String: ServiceAccount] = [:]
+    /// Pods grouped by the entry (service account) they run as, then by "namespace/name".
+    private var podsByEntry: [String: [String: Pod]] = [:]
+    /// For each pod key, the entry it is filed under (a pod's service account can only change by
+    /// delete + create, but a replaced object is handled either way).
+    private var entryOfPod: [String: String] = [:]
+    private var built: [String: BuiltEntry] = [:]
+    private var dirty: Set<String> = []
+    /// Entry keys in display order; nil when the set of entries changed since it was computed.
+    private var order: [String]?
+
+    private struct BuiltEntry: Sendable {
+        var entry: IdentityEntry
+        /// The earliest token refresh the entry shows: after it, the entry is stale.
+        var validUntil: Date?
+    }
+
+    public init() {}
+
+    /// An index holding everything in `snapshot`.
+    public init(snapshot: ClusterSnapshot) {
+        setCluster(snapshot)
+        for account in snapshot.serviceAccounts { upsert(account) }
+        for pod in snapshot.pods { upsert(pod) }
+    }
+
+    public var accountCount: Int { accounts.count }
+    public var podCount: Int { entryOfPod.count }
+    /// "namespace/name" of every service account held (for relist bookkeeping).
+    public var accountKeys: Dictionary<String, ServiceAccount>.Keys { accounts.keys }
+    /// "namespace/name" (`metadata.key`) of every pod held.
+    public var podKeys: Dictionary<String, String>.Keys { entryOfPod.keys }
+
+    // MARK: Changes
+
+    /// Webhooks, aad-pod-identity objects and issuer facts (the accounts and pods of `snapshot`
+    /// are ignored). Rebuilds every entry, unless nothing changed.
+    public mutating func setCluster(_ snapshot: ClusterSnapshot) {
+        var facts = snapshot
+        facts.serviceAccounts = []
+        facts.pods = []
+        facts.namespaces = []
+        guard facts != cluster else { return }
+        cluster = facts
+        webhookSummaries = WebhookDetector.summaries(facts.webhooks)
+        dirty.formUnion(built.keys)
+        dirty.formUnion(accounts.keys)
+        dirty.formUnion(podsByEntry.keys)
+    }
+
+    /// The key `accountKeys` and `removeAccount` use for a service account.
+    public static func key(of account: ServiceAccount) -> String {
+        entryKey(account.metadata.namespace, account.metadata.name)
+    }
+
+    public mutating func upsert(_ account: ServiceAccount) {
+        let key = Self.key(of: account)
+        if accounts.updateValue(account, forKey: key) == nil { order = nil }
+        dirty.insert(key)
+    }
+
+    public mutating func removeAccount(key: String) {
+        guard accounts.removeValue(forKey: key) != nil else { return }
+        dirty.insert(key)
+        order = nil
+    }
+
+    public mutating func upsert(_ pod: Pod) {
+        let podKey = pod.metadata.key
+        let entry = Self.entryKey(pod.metadata.namespace, pod.spec.serviceAccountName ?? "default")
+        if let previous = entryOfPod.updateValue(entry, forKey: podKey), previous != entry {
+            detach(podKey, from: previous)
+        }
+        if podsByEntry[entry, default: [:]].updateValue(pod, forKey: podKey) == nil { order = nil }
+        dirty.insert(entry)
+    }
+
+    public mutating func removePod(key podKey: String) {
+        guard let entry = entryOfPod.removeValue(forKey: podKey) else { return }
+        detach(podKey, from: entry)
+    }
+
+    private mutating func detach(_ podKey: String, from entry: String) {
+        podsByEntry[entry]?.removeValue(forKey: podKey)
+        if podsByEntry[entry]?.isEmpty == true { podsByEntry[entry] = nil }
+        dirty.insert(entry)
+        order = nil
+    }
+
+    // MARK: Reading
+
+    /// The inventory at `now`: rebuilds the entries that changed or whose token schedule moved on.
+    public mutating func inventory(now: Date) -> Inventory {
+        for (key, value) in built where value.validUntil.map({ $0 <= now }) == true { dirty.insert(key) }
+        let context = PodContext(snapshot: cluster, webhooks: webhookSummaries, now: now)
+        for key in dirty {
+            if let entry = buildEntry(key, context: context) {
+                let refresh = entry.pods.compactMap { $0.schedule?.refreshAt }.min()
+                built[key] = BuiltEntry(entry: entry, validUntil: refresh)
+            } else if built.removeValue(forKey: key) != nil {
+                order = nil
+            }
+        }
+        dirty.removeAll(keepingCapacity: true)
+        let keys = currentOrder()
+        let identities = keys.compactMap { built[$0]?.entry }
+        return Inventory(issuer: cluster.issuer, webhooks: webhookSummaries, identities: identities,
+                         clusterFindings: InventoryBuilder.sortFindings(
+                            InventoryBuilder.clusterFindings(cluster, webhooks: webhookSummaries, identities: identities)))
+    }
+
+    private mutating func currentOrder() -> [String] {
+        if let order, order.count == built.count { return order }
+        let sorted = built.values.map(\.entry).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }.map(\.key)
+        order = sorted
+        return sorted
+    }
+
+    /// One service account's entry: its bindings, its pods and their findings; nil when neither the
+    /// account nor any pod running as it exists.
+    private func buildEntry(_ key: String, context: PodContext) -> IdentityEntry? {
+        let account = accounts[key]
+        let pods = podsByEntry[key].map { $0.sorted { $0.key < $1.key }.map(\.value) } ?? []
+        guard account != nil || !pods.isEmpty else { return nil }
+        var entry: IdentityEntry
+        var hasClientID = false
+        if let account {
+            let (bindings, findings) = BindingExtractor.bindings(for: account)
+            hasClientID = account.metadata.annotations?[IdentityAnnotation.azureClientID] != nil
+            entry = IdentityEntry(namespace: account.metadata.namespace ?? "default", name: account.metadata.name,
+                                  annotations: account.metadata.annotations ?? [:], bindings: bindings, pods: [],
+                                  findings: findings, status: .none)
+        } else {
+            let first = pods[0]
+            entry = IdentityEntry(namespace: first.metadata.namespace ?? "default", name: first.spec.serviceAccountName ?? "default",
+                                  annotations: [:], bindings: [], pods: [], findings: [], status: .none)
+        }
+        for pod in pods {
+            if account == nil {
+                entry.findings.append(Finding(.serviceAccountMissing, .warning, subject: pod.metadata.key,
+                    message: "pod \(pod.metadata.key) uses service account \(entry.name), which does not exist in namespace \(entry.namespace)",
+                    fix: "kubectl -n \(entry.namespace) create serviceaccount \(entry.name), or change the pod's serviceAccountName"))
+            }
+            context.add(pod, to: &entry, hasClientID: hasClientID)
+        }
+        return InventoryBuilder.finish(entry)
+    }
+
+    static func entryKey(_ namespace: String?, _ name: String) -> String { "\(namespace ?? "default")/\(name)" }
+}
