@@ -79,29 +79,51 @@ extension KubeClient {
                 throw ContinueExpired(underlying: error)
             }
         }
-        var body = try await fetch(nil)
+        // Pages are fetched one after the other (each names the next), and decoded in parallel as
+        // they arrive, `decoders` at a time, then handed over in order. Each decoder has its own
+        // intern table (a table is locked while a page decodes): namespaces, images, env names,
+        // labels… are stored once per table.
+        let decoders = max(1, min(options.listDecodeConcurrency, ProcessInfo.processInfo.activeProcessorCount))
+        let interners = (0..<decoders).map { _ in KubeInternTable() }
         var resourceVersion = ""
         var progress = ListProgress(pageIndex: 0, received: 0, expectedTotal: nil)
-        // One intern table per list: namespaces, images, env names, labels… are stored once.
-        let interner = KubeInternTable()
-        while true {
-            let head = try listMetadata(body, path: base)
-            if let version = head.resourceVersion, !version.isEmpty { resourceVersion = version }
-            func deliver(_ items: [T]) {
+        var decoded: [Int: (items: [T], head: KubeListMetadata)] = [:]
+        func deliverReady() {
+            while let (items, head) = decoded.removeValue(forKey: progress.pageIndex) {
                 progress.received += items.count
                 progress.expectedTotal = head.remainingItemCount.map { progress.received + $0 }
                     ?? (head.continueToken?.isEmpty ?? true ? progress.received : nil)
                 onPage(items, progress)
                 progress.pageIndex += 1
             }
-            guard let token = head.continueToken, !token.isEmpty else {
-                deliver(try decodeItems(body, as: type, interner: interner, path: base))
-                return resourceVersion
+        }
+        return try await withThrowingTaskGroup(of: (Int, [T], KubeListMetadata).self) { group in
+            var body: Data? = try await fetch(nil)
+            var pages = 0
+            var decoding = 0
+            while let page = body {
+                let head = try listMetadata(page, path: base)
+                if let version = head.resourceVersion, !version.isEmpty { resourceVersion = version }
+                let index = pages
+                pages += 1
+                let interner = interners[index % decoders]
+                group.addTask { (index, try decodeItems(page, as: type, interner: interner, path: base), head) }
+                decoding += 1
+                let token = head.continueToken.flatMap { $0.isEmpty ? nil : $0 }
+                async let next: Data? = token == nil ? nil : fetch(token)
+                // While the next page downloads, wait for a decoder to be free (this bounds memory too).
+                while decoding >= decoders, let (done, items, doneHead) = try await group.next() {
+                    decoding -= 1
+                    decoded[done] = (items, doneHead)
+                    deliverReady()
+                }
+                body = try await next
             }
-            async let next = fetch(token)
-            // Decoding (and showing) this page overlaps with the request for the next one.
-            deliver(try decodeItems(body, as: type, interner: interner, path: base))
-            body = try await next
+            while let (done, items, doneHead) = try await group.next() {
+                decoded[done] = (items, doneHead)
+                deliverReady()
+            }
+            return resourceVersion
         }
     }
 

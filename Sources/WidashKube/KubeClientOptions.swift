@@ -16,6 +16,8 @@ public struct KubeClientOptions: Sendable {
     public var maxRetryAfter: Duration
     /// Page size for paginated lists (`limit`).
     public var pageSize: Int
+    /// List pages decoded at the same time (capped by the processor count).
+    public var listDecodeConcurrency = 2
     /// Watch reconnect backoff: first delay and cap.
     public var watchBackoffInitial: Duration
     public var watchBackoffMax: Duration
