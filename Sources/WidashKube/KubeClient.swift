@@ -34,8 +34,11 @@ public struct KubeClient: Sendable {
     ///
     /// - A 401 drops cached credentials and, when they can be refreshed (exec plugin, token file),
     ///   the request is sent once more.
-    /// - Idempotent requests answered 429/500/503 are retried (at most `maxAttempts` tries in all),
-    ///   honouring Retry-After. Non-idempotent ones (TokenRequest) are never retried blindly.
+    /// - Idempotent requests (GET, HEAD: lists, gets, discovery) answered 429, 500, 502, 503 or 504
+    ///   are retried, at most `maxAttempts` tries in all, after the server's Retry-After (seconds or
+    ///   an HTTP date, capped at `maxRetryAfter`) or else an exponential backoff from `retryBaseDelay`.
+    /// - Non-idempotent ones (TokenRequest) are never retried blindly: a 429 or 503 throws
+    ///   `KubeRetryLaterError`, which says when the server asked to be asked again.
     /// - Other statuses throw `KubeAPIError`; transport failures throw `HTTPError` unchanged.
     public func send(method: String = "GET", path: String, body: Data? = nil, idempotent: Bool? = nil,
                      timeouts: HTTPTimeouts? = nil) async throws -> HTTPResponse {
@@ -51,16 +54,25 @@ public struct KubeClient: Sendable {
                 reauthenticated = true
                 continue
             }
-            if retryable, [429, 500, 503].contains(response.status), attempt < options.maxAttempts {
+            if retryable, Self.retryableStatuses.contains(response.status), attempt < options.maxAttempts {
                 let delay = retryDelay(response, attempt: attempt)
-                logger.debug("\(method) \(path): retrying after \(delay) (attempt \(attempt + 1) of \(options.maxAttempts))")
+                logger.debug("\(method) \(path): \(response.status), retrying after \(delay) (attempt \(attempt + 1) of \(options.maxAttempts))")
                 try await options.sleep(delay)
                 attempt += 1
                 continue
             }
-            throw apiError(status: response.status, headers: response.headers, body: response.body, method: method, path: path)
+            let error = apiError(status: response.status, headers: response.headers, body: response.body, method: method, path: path)
+            if !retryable, response.status == 429 || response.status == 503 {
+                throw KubeRetryLaterError(apiError: error,
+                                          retryAfterSeconds: RetryAfter.seconds(response.header("retry-after"), now: options.now()))
+            }
+            throw error
         }
     }
+
+    /// Statuses after which an idempotent request is tried again: throttling (429) and the
+    /// transient server and gateway errors (500, 502, 503, 504).
+    static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
     /// GET and decode JSON.
     public func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
@@ -91,11 +103,13 @@ public struct KubeClient: Sendable {
         return (transports.transport(for: clientOptions), request)
     }
 
+    /// The server's Retry-After when it sent one (capped at `maxRetryAfter`), else `retryBaseDelay`
+    /// doubled per attempt (also capped).
     func retryDelay(_ response: HTTPResponse, attempt: Int) -> Duration {
-        if let value = response.header("retry-after")?.trimmingCharacters(in: .whitespaces), let seconds = Int(value), seconds >= 0 {
+        if let seconds = RetryAfter.seconds(response.header("retry-after"), now: options.now()) {
             return min(.seconds(seconds), options.maxRetryAfter)
         }
-        return options.retryBaseDelay * (1 << (attempt - 1))
+        return min(options.retryBaseDelay * (1 << min(attempt - 1, 16)), options.maxRetryAfter)
     }
 
     func apiError(status: Int, headers: [String: String], body: Data, method: String, path: String) -> KubeAPIError {
@@ -129,6 +143,48 @@ public struct KubeClient: Sendable {
             return context.codingPath.isEmpty ? "not valid JSON (truncated?)" : "\(where_(context.codingPath)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+}
+
+/// A request that is not safe to send twice (a TokenRequest: each answer may have minted a token)
+/// was answered 429 or 503. widash does not resend it by itself; the message says when the server
+/// asked to be asked again.
+public struct KubeRetryLaterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The answer as an API error (status code, the server's Status, request line).
+    public var apiError: KubeAPIError
+    /// The server's Retry-After in seconds, when it sent one.
+    public var retryAfterSeconds: Int?
+
+    public init(apiError: KubeAPIError, retryAfterSeconds: Int?) {
+        self.apiError = apiError
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var description: String {
+        let request = "\(apiError.method) \(apiError.path.split(separator: "?").first.map(String.init) ?? apiError.path)"
+        let answer = apiError.statusCode == 429 ? "429 (too many requests)" : "\(apiError.statusCode) (service unavailable)"
+        let when = retryAfterSeconds.map { "asked to retry after \($0) s" } ?? "asked to retry later"
+        let server = apiError.status?.message.map { " (server: \(KubeConfigError.oneLine($0)))" } ?? ""
+        // Only TokenRequests are sent as not idempotent today; say why they are not resent.
+        let what = apiError.path.contains("/token") ? "a token request by itself (a token may already have been issued)"
+            : "this request by itself (it is not safe to repeat)"
+        return "the API server answered \(request) with \(answer) and \(when); widash does not resend \(what): "
+            + "run the command again \(retryAfterSeconds == nil ? "in a moment" : "after that")\(server)"
+    }
+}
+
+/// Retry-After (RFC 9110 §10.2.3): a number of seconds or an HTTP date.
+enum RetryAfter {
+    /// Whole seconds to wait, nil when the header is absent or unreadable; a date in the past is 0.
+    static func seconds(_ value: String?, now: Date) -> Int? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let seconds = Int(text) { return seconds >= 0 ? seconds : nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
     }
 }
 

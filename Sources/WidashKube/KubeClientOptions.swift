@@ -33,7 +33,7 @@ public struct KubeClientOptions: Sendable {
     public var logger: Logger
 
     public init(readOnly: Bool = false, timeouts: HTTPTimeouts = HTTPTimeouts(), userAgent: String = "widash/0.1",
-                maxAttempts: Int = 3, retryBaseDelay: Duration = .milliseconds(500),
+                maxAttempts: Int = 5, retryBaseDelay: Duration = .milliseconds(500),
                 maxRetryAfter: Duration = .seconds(30), pageSize: Int = 500,
                 watchBackoffInitial: Duration = .milliseconds(800), watchBackoffMax: Duration = .seconds(30),
                 watchTimeoutSeconds: Int = 300, execTimeout: Duration = .seconds(30),

@@ -16,6 +16,9 @@ public enum ListWatchEvent<T: Sendable>: Sendable {
     case deleted(T)
     /// A transient failure (for a banner); the ListWatch keeps retrying with backoff.
     case problem(String)
+    /// After a `problem`: the watch works again (the server accepted it), so the banner can go.
+    /// A completed list (`listed`) says the same.
+    case resumed
 }
 
 extension ListWatchEvent: Equatable where T: Equatable {}
@@ -70,6 +73,11 @@ public final class ListWatch<T: KubeObject>: Sendable {
         let options = client.options
         var needsList = true
         var backoff = options.watchBackoffInitial
+        var troubled = false
+        func report(_ problem: String) {
+            troubled = true
+            continuation.yield(.problem(problem))
+        }
         func pause() async -> Bool {
             do { try await options.sleep(backoff) } catch { return false }
             backoff = min(backoff * 2, options.watchBackoffMax)
@@ -94,11 +102,12 @@ public final class ListWatch<T: KubeObject>: Sendable {
                         state.relists += 1
                     }
                     continuation.yield(.listed)
+                    troubled = false
                     needsList = false
                     backoff = options.watchBackoffInitial
                 } catch {
                     if Task.isCancelled { break }
-                    continuation.yield(.problem("listing \(resource): \(error)"))
+                    report("listing \(resource): \(error)")
                     if await !pause() { break }
                     continue
                 }
@@ -106,6 +115,10 @@ public final class ListWatch<T: KubeObject>: Sendable {
             do {
                 var delivered = false
                 for try await event in client.watch(resource, namespace: namespace, resourceVersion: resourceVersion, as: T.self) {
+                    if troubled, !event.isError {
+                        troubled = false
+                        continuation.yield(.resumed)
+                    }
                     if let change = apply(event) {
                         continuation.yield(change)
                         delivered = true
@@ -113,7 +126,7 @@ public final class ListWatch<T: KubeObject>: Sendable {
                         if status.code == 410 {
                             needsList = true
                         } else {
-                            continuation.yield(.problem("watching \(resource): \(status.message ?? "error event")"))
+                            report("watching \(resource): \(status.message ?? "error event")")
                         }
                         break
                     }
@@ -125,7 +138,7 @@ public final class ListWatch<T: KubeObject>: Sendable {
                 continue
             } catch {
                 if Task.isCancelled { break }
-                continuation.yield(.problem("watching \(resource): \(error)"))
+                report("watching \(resource): \(error)")
             }
             // The connection ended (server timeout, cut, error): resume from the last resourceVersion.
             if await !pause() { break }
@@ -151,9 +164,16 @@ public final class ListWatch<T: KubeObject>: Sendable {
             case .bookmark(let version):
                 if !version.isEmpty { state.resourceVersion = version }
                 return nil
-            case .error:
+            case .opened, .error:
                 return nil
             }
         }
+    }
+}
+
+private extension WatchEvent {
+    var isError: Bool {
+        if case .error = self { return true }
+        return false
     }
 }

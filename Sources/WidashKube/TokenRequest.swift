@@ -45,7 +45,8 @@ extension KubeClient {
     /// pod so that it dies with the pod, like the projected token the kubelet mounts.
     ///
     /// Refused with `KubeClientError.readOnly` before anything is sent when the client is read-only.
-    /// Never retried on 429/5xx (a token may have been issued); a 403 names the RBAC permission.
+    /// Never retried (each answer may have minted a token): a 429 or 503 throws `KubeRetryLaterError`
+    /// with the server's Retry-After, other errors `KubeAPIError` (a 403 names the RBAC permission).
     public func requestToken(namespace: String, serviceAccount: String, audiences: [String],
                              expirationSeconds: Int? = nil,
                              boundPod: (name: String, uid: String)? = nil) async throws -> IssuedToken {

@@ -1,9 +1,12 @@
 import Foundation
 import WidashCore
 import WidashHTTP
+import WidashKubeJSON
 
 /// One event of a watch stream.
 public enum WatchEvent<T: Sendable>: Sendable {
+    /// The server accepted the watch (HTTP 2xx); events follow. Not part of the wire format.
+    case opened
     case added(T)
     case modified(T)
     case deleted(T)
@@ -17,7 +20,7 @@ extension WatchEvent: Equatable where T: Equatable {}
 
 /// Splits a watch body into lines (one JSON event per line) whatever the chunk boundaries are.
 public struct WatchLineSplitter: Sendable {
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     /// Guards against a server that never sends a newline.
     public var maxLineBytes: Int
 
@@ -28,25 +31,35 @@ public struct WatchLineSplitter: Sendable {
     /// Adds a chunk and returns the complete, non-empty lines it finished.
     public mutating func append(_ chunk: Data) throws -> [Data] {
         var lines: [Data] = []
-        var start = buffer.startIndex
         // Only the new bytes can contain the next newline.
-        var searchFrom = buffer.endIndex
-        buffer.append(chunk)
-        while let newline = buffer[searchFrom...].firstIndex(of: 0x0A) {
-            let line = buffer[start..<newline]
-            if line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) { lines.append(Data(line)) }
-            start = buffer.index(after: newline)
-            searchFrom = start
+        let searchFrom = buffer.count
+        buffer.append(contentsOf: chunk)
+        let consumed = buffer.withUnsafeBufferPointer { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
+            var start = 0
+            var position = searchFrom
+            while position < bytes.count, let hit = memchr(base + position, 0x0A, bytes.count - position) {
+                let newline = base.distance(to: UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)))
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<newline])
+                if Self.hasContent(line) { lines.append(Data(buffer: line)) }
+                start = newline + 1
+                position = start
+            }
+            return start
         }
-        buffer = Data(buffer[start...])
+        buffer.removeFirst(consumed)
         if buffer.count > maxLineBytes { throw LineTooLong() }
         return lines
     }
 
     /// The unterminated last line at the end of the stream, if any.
     public mutating func finish() -> Data? {
-        defer { buffer = Data() }
-        return buffer.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) ? buffer : nil
+        defer { buffer = [] }
+        return buffer.withUnsafeBufferPointer(Self.hasContent) ? Data(buffer) : nil
+    }
+
+    private static func hasContent(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        line.contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
     }
 }
 
@@ -76,9 +89,31 @@ public enum WatchEventDecoder {
         }
     }
 
-    /// The event on this line; nil for event types widash does not know.
+    /// The event on this line (JSONDecoder); nil for event types widash does not know.
     public static func decode<T: Decodable & Sendable>(_ line: Data, as type: T.Type = T.self) throws -> WatchEvent<T>? {
         try JSONDecoder().decode(Envelope<T>.self, from: line).event
+    }
+
+    /// The event on this line, read with the selective decoder (WidashKubeJSON) for the types it
+    /// knows — a watch burst of pod updates is decoded as fast as a list — and JSONDecoder otherwise.
+    /// Throws `DecodingError` or `KubeJSONError`.
+    public static func decode<T: KubeObject>(_ line: Data, as type: T.Type = T.self, interner: KubeInternTable) throws -> WatchEvent<T>? {
+        guard let selective = T.self as? any KubeJSONDecodable.Type else { return try decode(line, as: type) }
+        return try selectiveEvent(selective, line, interner: interner, as: type)
+    }
+
+    private static func selectiveEvent<U: KubeJSONDecodable, T: KubeObject>(_ selective: U.Type, _ line: Data,
+                                                                           interner: KubeInternTable, as: T.Type) throws -> WatchEvent<T>? {
+        func object(_ value: U) -> T? { value as? T }
+        switch try KubeListDecoder.decodeWatchEvent(line: line, as: U.self, interner: interner) {
+        case .added(let value): return object(value).map { .added($0) }
+        case .modified(let value): return object(value).map { .modified($0) }
+        case .deleted(let value): return object(value).map { .deleted($0) }
+        case .bookmark(let version): return .bookmark(resourceVersion: version)
+        case .error(let status):
+            return .error(KubeStatus(status: status.status, message: status.message, reason: status.reason, code: status.code))
+        case .unknown: return nil
+        }
     }
 }
 
@@ -115,18 +150,26 @@ extension KubeClient {
         let stream = try await openStream(path: path, timeouts: timeouts)
         var splitter = WatchLineSplitter()
         var failure: (status: Int, headers: [String: String], body: Data)?
+        // One intern table per connection: the objects of a burst share their repeated strings.
+        let interner = KubeInternTable()
         func emit(_ line: Data) throws {
             do {
-                if let event = try WatchEventDecoder.decode(line, as: T.self) { continuation.yield(event) }
+                if let event = try WatchEventDecoder.decode(line, as: T.self, interner: interner) { continuation.yield(event) }
             } catch let error as DecodingError {
                 throw KubeClientError.decoding(path: path, detail: "watch event: " + Self.summary(error))
+            } catch let error as KubeJSONError {
+                throw KubeClientError.decoding(path: path, detail: "watch event: \(error)")
             }
         }
         for try await event in stream {
             switch event {
             case .head(let status, let headers):
                 logger.debug("GET \(path) -> \(status) (watch)")
-                if !(200..<300).contains(status) { failure = (status, headers, Data()) }
+                if (200..<300).contains(status) {
+                    continuation.yield(.opened)
+                } else {
+                    failure = (status, headers, Data())
+                }
             case .body(let chunk):
                 if failure != nil {
                     failure?.body.append(chunk.prefix(64 * 1024))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WidashHTTP
 import WidashSandboxKit
 
@@ -19,19 +20,25 @@ public final class SandboxServer: Sendable {
 
     private let listener: HTTPSListener
     let store: ClusterStore
+    private let kube: KubeAPI
+    private let faultInjector: FaultInjector
     private let movement: DemoMovement?
     private let background: [Task<Void, Never>]
+    /// The pending `restart-after` fault, replaced whenever the faults are.
+    private let plannedRestart = Mutex<Task<Void, Never>?>(nil)
     private let adminToken: String
     private let viewerToken: String
 
     private init(info: SandboxInfo, options: SandboxOptions, context: SandboxContext, listener: HTTPSListener,
-                 store: ClusterStore, movement: DemoMovement?, background: [Task<Void, Never>],
+                 store: ClusterStore, kube: KubeAPI, movement: DemoMovement?, background: [Task<Void, Never>],
                  adminToken: String, viewerToken: String) {
         self.info = info
         self.options = options
         self.context = context
         self.listener = listener
         self.store = store
+        self.kube = kube
+        self.faultInjector = kube.faults
         self.movement = movement
         self.background = background
         self.adminToken = adminToken
@@ -82,7 +89,7 @@ public final class SandboxServer: Sendable {
                                       groups: ["system:serviceaccounts", "system:serviceaccounts:widash", "system:authenticated"],
                                       canCreateTokens: false),
             ]
-            let faults = options.faults.map(FaultInjector.init)
+            let faults = FaultInjector(options.faults)
             let kube = KubeAPI(store: store, issuer: issuer, serverAddress: "\(hostPart):\(listener.port)", users: users,
                                faults: faults, staleTokenPods: content.staleTokenPods)
 
@@ -117,14 +124,11 @@ public final class SandboxServer: Sendable {
                     })
                 }
             }
-            if let restart = options.faults?.restartAfter {
-                background.append(Task {
-                    try? await Task.sleep(for: restart)
-                    if !Task.isCancelled { await store.forgetHistory() }
-                })
-            }
-            return SandboxServer(info: info, options: options, context: context, listener: listener, store: store,
-                                 movement: movement, background: background, adminToken: adminToken, viewerToken: viewerToken)
+            let server = SandboxServer(info: info, options: options, context: context, listener: listener, store: store,
+                                       kube: kube, movement: movement, background: background, adminToken: adminToken,
+                                       viewerToken: viewerToken)
+            server.planRestart(options.faults, generation: faults.generation)
+            return server
         } catch {
             await listener.stop()
             if let error = error as? SandboxError { throw error }
@@ -219,9 +223,59 @@ public final class SandboxServer: Sendable {
         await store.openWatchCount
     }
 
+    // MARK: Faults
+
+    /// Replaces the faults of the Kubernetes API while it serves; nil turns them off. The new spec's
+    /// `for` and `restart-after` count from now. Requests already being delayed finish as they were
+    /// decided; watch streams opened under `cut-watch` are no longer cut once it is off.
+    public func setFaults(_ spec: FaultSpec?) {
+        let generation = faultInjector.set(spec)
+        planRestart(spec, generation: generation)
+    }
+
+    /// The faults in force now: nil when none were set, they were turned off, or their `for` ran out.
+    public var activeFaults: FaultSpec? { faultInjector.active }
+
+    /// How many requests the faults have failed on purpose so far.
+    public var injectedErrorCount: Int { faultInjector.injectedErrors }
+
+    /// How many requests with this method and path (no query) the Kubernetes API received, faulted
+    /// or not, e.g. `kubeRequestCount(method: "POST", path: "/api/v1/namespaces/shop/serviceaccounts/frontend/token")`.
+    /// Watches count under the method `WATCH`, so `GET` counts lists and gets only.
+    public func kubeRequestCount(method: String, path: String) -> Int {
+        kube.requestCounts.withLock { $0["\(method) \(path)"] ?? 0 }
+    }
+
+    /// Schedules `spec`'s restart, replacing any planned one; it happens only if the same faults
+    /// are still installed and active then.
+    private func planRestart(_ spec: FaultSpec?, generation: Int) {
+        let task = spec?.restartAfter.map { delay in
+            Task { [store, faultInjector] in
+                try? await Task.sleep(for: delay)
+                if !Task.isCancelled, faultInjector.isActive(generation: generation) { await store.forgetHistory() }
+            }
+        }
+        let previous = plannedRestart.withLock { slot in
+            defer { slot = task }
+            return slot
+        }
+        previous?.cancel()
+    }
+
+    // MARK: The server's truth
+
+    /// The objects of one resource (`pods`, `serviceaccounts`, `namespaces`, `mutatingwebhookconfigurations`, …)
+    /// exactly as the store holds them now, one JSON object each, sorted by namespace/name. Read from
+    /// the store, not through the API (no faults, no paging): the truth a client's view is compared with.
+    public func storedObjects(_ plural: String) async -> [Data] {
+        guard let resource = ResourceType.all.first(where: { $0.plural == plural }) else { return [] }
+        return await store.objects(resource).map(\.json)
+    }
+
     /// Stops serving: closes the listener and every connection, and ends the background changes.
     public func stop() async {
         for task in background { task.cancel() }
+        plannedRestart.withLock { $0?.cancel() }
         await store.forgetHistory()
         await listener.stop()
     }

@@ -17,8 +17,8 @@ struct SandboxServeCommand: AsyncParsableCommand {
         discussion: """
         Prints one JSON line when ready: kubeconfig, apiServer, issuer, caFile, caPEM, entraAuthorityHost, \
         awsEndpoint, connectTo. The admin token is only in the kubeconfig.
-        --faults syntax: comma-separated key=value pairs, e.g. \
-        latency=200ms,error-rate=0.1,error-codes=500|503|429,retry-after=1,cut-watch=5s,restart-after=30s,seed=7
+
+        --faults SPEC: \(FaultSpec.help)
         """)
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
@@ -42,13 +42,23 @@ struct SandboxServeCommand: AsyncParsableCommand {
     @Option(help: "Write `export` lines for standard clients (AZURE_AUTHORITY_HOST, AWS_ENDPOINT_URL, CA bundles, …) here.")
     var envOut: String?
 
-    @Option(help: "Faults for the Kubernetes API, e.g. latency=200ms,error-rate=0.1,cut-watch=5s.")
+    @Option(help: ArgumentHelp("Faults for the Kubernetes API, e.g. latency=200ms,error-rate=0.1,cut-watch=5s,for=1m (keys: \(FaultSpec.keys.joined(separator: ", "))).",
+                               valueName: "spec"))
     var faults: String?
 
     @Flag(help: "Do not let the demo change by itself.")
     var `static` = false
 
     func run() async throws {
+        do {
+            try await serve()
+        } catch {
+            // Usage errors exit 2 with one `widash:` line, like every other command.
+            throw fail(error)
+        }
+    }
+
+    private func serve() async throws {
         let (host, port) = try parseListen(listen)
         let scenarioValue: SandboxOptions.Scenario
         switch scenario {

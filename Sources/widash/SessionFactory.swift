@@ -38,12 +38,29 @@ struct SessionFactory {
         }
     }
 
+    /// `--faults`, parsed; only meaningful with `--demo` (a real cluster's faults are its own).
+    var faultSpec: FaultSpec? {
+        get throws {
+            guard let text = options.faults else { return nil }
+            guard options.demo else {
+                throw ValidationError("--faults works only with --demo (it injects faults into the embedded sandbox); "
+                                      + "for a sandbox of your own use `widash sandbox serve --faults SPEC`")
+            }
+            do {
+                return try FaultSpec(parsing: text)
+            } catch {
+                throw ValidationError("--faults: \(error)")
+            }
+        }
+    }
+
     func start(defaultAllNamespaces: Bool = true) async throws -> Started {
         let environment = ProcessInfo.processInfo.environment
         let readOnly = try self.readOnly
         let transportFactory: HTTPTransportFactory = { CurlTransport(options: $0) }
+        let faults = try faultSpec
         if options.demo {
-            let sandbox = try await SandboxServer.start(SandboxOptions(), services: EmulatedClouds.services)
+            let sandbox = try await SandboxServer.start(SandboxOptions(faults: faults), services: EmulatedClouds.services)
             let session = try demoSession(sandbox)
             return Started(session: session, sandbox: sandbox,
                            namespace: namespace(session.configuration.kube, defaultAll: defaultAllNamespaces))

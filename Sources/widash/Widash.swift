@@ -27,30 +27,3 @@ struct Widash: AsyncParsableCommand {
         }
     }
 }
-
-/// Options every cluster-facing command shares, named as kubectl names them.
-struct ClusterOptions: ParsableArguments {
-    @Option(help: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(help: "The kubeconfig context to use (default: current-context).")
-    var context: String?
-
-    @Option(name: [.short, .long], help: "Only this namespace.")
-    var namespace: String?
-
-    @Flag(name: [.customShort("A"), .long], help: "All namespaces.")
-    var allNamespaces = false
-
-    @Flag(help: "Run against the embedded demo sandbox instead of a real cluster.")
-    var demo = false
-
-    @Flag(help: "Forbid TokenRequests and token exchanges (read-only).")
-    var readonly = false
-
-    @Option(help: "Write logs to this file (nothing is logged to the terminal).")
-    var logFile: String?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
-}

@@ -59,8 +59,8 @@ final class TokenRequestTests: XCTestCase {
         do {
             _ = try await makeClient(transport, sleeps: sleeps).requestToken(namespace: "a", serviceAccount: "b", audiences: ["x"])
             XCTFail("expected an error")
-        } catch let error as KubeAPIError {
-            XCTAssertEqual(error.statusCode, 503)
+        } catch let error as KubeRetryLaterError {
+            XCTAssertEqual(error.apiError.statusCode, 503)
         }
         XCTAssertEqual(transport.requests.count, 1)
         XCTAssertTrue(sleeps.recorded.isEmpty)

@@ -117,8 +117,49 @@ final class ScaleAndFaultTests: XCTestCase {
         XCTAssertEqual(spec.cutWatchAfter, .seconds(5))
         XCTAssertEqual(spec.restartAfter, .seconds(30))
         XCTAssertEqual(spec.seed, 7)
+        XCTAssertNil(spec.activeFor)
+        XCTAssertEqual(try FaultSpec(parsing: "for=2m").activeFor, .seconds(120))
+        XCTAssertEqual(try FaultSpec(parsing: "for=1.5").activeFor, .milliseconds(1500))
+        let example = try FaultSpec(parsing: FaultSpec.example)
+        XCTAssertEqual(example.activeFor, .seconds(120), "the documented example parses and uses every key")
         XCTAssertThrowsError(try FaultSpec(parsing: "latency=fast"))
         XCTAssertThrowsError(try FaultSpec(parsing: "error-rate=2"))
-        XCTAssertThrowsError(try FaultSpec(parsing: "bogus=1"))
+        XCTAssertThrowsError(try FaultSpec(parsing: "for=1e30s"), "an absurd duration is an error, not an overflow")
+        XCTAssertThrowsError(try FaultSpec(parsing: "for=-1s"))
+        XCTAssertThrowsError(try FaultSpec(parsing: "bogus=1")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("unknown fault 'bogus': use latency, error-rate, error-codes, retry-after, cut-watch, restart-after, for or seed"),
+                          "\(error)")
+        }
+        for key in FaultSpec.keys {
+            XCTAssertTrue(FaultSpec.help.contains("\(key)="), "the help text does not explain \(key)")
+        }
+    }
+
+    func testRestartAfterDoesNotHappenOnceTheFaultsAreOff() async throws {
+        let sandbox = try await SandboxFixture.start(scenario: .demo, faults: try FaultSpec(parsing: "restart-after=1s"))
+        addTeardownBlock { await sandbox.stop() }
+        sandbox.server.setFaults(nil)
+        let before = await sandbox.server.currentResourceVersion()
+        try await Task.sleep(for: .milliseconds(1500))
+        let after = await sandbox.server.currentResourceVersion()
+        XCTAssertEqual(before, after, "the planned restart ran although the faults were turned off")
+        // Installed again at run time, the restart counts from then.
+        sandbox.server.setFaults(try FaultSpec(parsing: "restart-after=200ms"))
+        let restarted = await TestProcess.waitUntil(timeout: 10) {
+            await sandbox.server.currentResourceVersion() > after
+        }
+        XCTAssertTrue(restarted)
+    }
+
+    func testCutWatchStopsCuttingOnceTheFaultsLapse() async throws {
+        // cut-watch=1s for 500ms: the watch opened at once gets a cut planned, but by then the faults are over.
+        let sandbox = try await SandboxFixture.start(faults: try FaultSpec(parsing: "cut-watch=1s,for=500ms"))
+        addTeardownBlock { await sandbox.stop() }
+        let result = try sandbox.curl(["-N", "--max-time", "3", "-H", "Authorization: Bearer \(sandbox.adminToken)",
+                                       sandbox.server.info.apiServer + "/api/v1/namespaces/shop/pods?watch=true"], timeout: 20)
+        XCTAssertTrue(result.stdout.contains("\"type\":\"ADDED\""), result.stdout)
+        // curl 28: its own --max-time ended the watch; the server never cut it (that would be curl 18).
+        XCTAssertEqual(result.status, 28, result.stderr)
+        XCTAssertNil(sandbox.server.activeFaults)
     }
 }

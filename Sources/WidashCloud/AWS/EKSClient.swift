@@ -91,7 +91,8 @@ public struct EKSAuthClient: Sendable {
     }
 
     /// `POST /clusters/{name}/assume-role-for-pod-identity` with `{"token": …}`, SigV4 (`eks-auth`)
-    /// with `signingCredentials` (the agent uses the node role; widash the operator's).
+    /// with `signingCredentials` (the agent uses the node role; widash the operator's). Sent once: a
+    /// 429/503 throws `CloudError.retryLater` (see `TokenExchangeRetry`).
     public func assumeRoleForPodIdentity(cluster: String, token: String, signingCredentials: AWSCredentials,
                                          date: Date = Date()) async throws -> AWSExchange<AssumedRoleCredentials> {
         let body = (try? JSONSerialization.data(withJSONObject: ["token": token])) ?? Data()
@@ -100,6 +101,9 @@ public struct EKSAuthClient: Sendable {
                                               url: joinURL(endpoint.url, "/clusters/\(SigV4Signer.uriEncode(cluster, keepSlash: false))/assume-role-for-pod-identity"),
                                               headers: [("Content-Type", "application/json")], body: body, timeouts: timeouts), date: date)
         let response = try await send(transport, request)
+        try TokenExchangeRetry.check(response, request: request, exchange: "eks-auth AssumeRoleForPodIdentity") {
+            AWSServiceError.parseRestJSON(service: "eks-auth", response: response)?.description
+        }
         return try Self.parse(requestLine: RequestLine.of(request), url: request.url, response: response)
     }
 

@@ -45,6 +45,7 @@ public struct STSClient: Sendable {
     }
 
     /// `AssumeRoleWithWebIdentity`: a form POST without a signature (the web identity token is the credential).
+    /// Sent once: a 429/503 throws `CloudError.retryLater` (see `TokenExchangeRetry`).
     public func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, webIdentityToken: String,
                                           durationSeconds: Int? = nil) async throws -> AWSExchange<AssumedRoleCredentials> {
         var fields = [("Action", "AssumeRoleWithWebIdentity"), ("Version", Self.apiVersion), ("RoleArn", roleARN),
@@ -52,6 +53,9 @@ public struct STSClient: Sendable {
         if let d = durationSeconds { fields.append(("DurationSeconds", String(d))) }
         let request = queryRequest(fields)
         let response = try await send(transport, request)
+        try TokenExchangeRetry.check(response, request: request, exchange: "STS AssumeRoleWithWebIdentity") {
+            AWSServiceError.parseQuery(service: "sts", status: response.status, body: response.body)?.description
+        }
         return try Self.parseAssumeRoleWithWebIdentity(requestLine: RequestLine.of(request), url: request.url, response: response)
     }
 

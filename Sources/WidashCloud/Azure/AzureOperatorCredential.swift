@@ -83,6 +83,9 @@ public struct ServicePrincipalEnvCredential: AzureOperatorCredential {
                                   headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                                   body: Data(FormEncoding.encode(fields).utf8))
         let response = try await send(transport, request)
+        try TokenExchangeRetry.check(response, request: request, exchange: "the operator's Entra token request (AZURE_CLIENT_SECRET)") {
+            EntraError.parse(status: response.status, body: response.body)?.description
+        }
         if (200..<300).contains(response.status), let token = EntraAccessToken.parse(response.body) {
             return .token(OperatorToken(accessToken: token.accessToken, expiresOn: token.expiresOn,
                                         source: "service principal (AZURE_CLIENT_ID=\(clientID))"))

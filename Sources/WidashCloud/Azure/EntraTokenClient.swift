@@ -118,11 +118,15 @@ public struct EntraTokenClient: Sendable {
                     timeouts: timeouts)
     }
 
-    /// Sends the request and returns the token or Entra's error. Throws `CloudError.unreachable`
-    /// when Entra cannot be reached and `.unexpectedResponse` when its answer is unreadable.
+    /// Sends the request once and returns the token or Entra's error. Throws `CloudError.unreachable`
+    /// when Entra cannot be reached, `.retryLater` on 429/503 (never resent: see `TokenExchangeRetry`)
+    /// and `.unexpectedResponse` when its answer is unreadable.
     public func exchange(tenantID: String, clientID: String, assertion: String, scope: String) async throws -> EntraExchange {
         let req = request(tenantID: tenantID, clientID: clientID, assertion: assertion, scope: scope)
         let response = try await send(transport, req)
+        try TokenExchangeRetry.check(response, request: req, exchange: "the Entra token request") {
+            EntraError.parse(status: response.status, body: response.body)?.description
+        }
         let fields = Self.formFields(clientID: clientID, assertion: "", scope: scope).map(\.0)
         if (200..<300).contains(response.status), let token = EntraAccessToken.parse(response.body) {
             return EntraExchange(requestLine: RequestLine.of(req), formFields: fields, status: response.status, result: .success(token))

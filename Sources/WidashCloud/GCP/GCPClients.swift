@@ -51,7 +51,7 @@ public struct GCPSTSClient: Sendable {
 
     /// `POST /v1/token` with the token-exchange grant (RFC 8693), as google-auth's external_account does.
     /// `audience` is the provider: `//iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X`
-    /// (or `identitynamespace:POOL:ISSUER` for GKE).
+    /// (or `identitynamespace:POOL:ISSUER` for GKE). Sent once: a 429/503 throws `CloudError.retryLater`.
     public func exchange(subjectToken: String, audience: String, scope: String = cloudPlatformScope) async throws -> (requestLine: String, status: Int, result: Result<GCPAccessToken, GCPServiceError>) {
         let fields = [("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("audience", audience), ("scope", scope),
                       ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
@@ -60,6 +60,9 @@ public struct GCPSTSClient: Sendable {
                                   headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                                   body: Data(FormEncoding.encode(fields).utf8), timeouts: timeouts)
         let response = try await send(transport, request)
+        try TokenExchangeRetry.check(response, request: request, exchange: "the Google STS token exchange") {
+            GCPServiceError.parse(service: "sts", status: response.status, body: response.body)?.description
+        }
         if response.status == 200, let o = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
            let token = o["access_token"] as? String {
             let expires = (o["expires_in"] as? NSNumber).map { Date().addingTimeInterval($0.doubleValue) }
@@ -94,6 +97,9 @@ public struct GCPIAMCredentialsClient: Sendable {
                                   headers: [("Authorization", "Bearer \(federatedToken)"), ("Content-Type", "application/json")],
                                   body: body, timeouts: timeouts)
         let response = try await send(transport, request)
+        try TokenExchangeRetry.check(response, request: request, exchange: "Google IAM generateAccessToken") {
+            GCPServiceError.parse(service: "iamcredentials", status: response.status, body: response.body)?.description
+        }
         if response.status == 200, let o = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
            let token = o["accessToken"] as? String {
             return (RequestLine.of(request), 200, .success(GCPAccessToken(accessToken: token, tokenType: "Bearer", issuedTokenType: nil,

@@ -19,6 +19,9 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case notConfigured(String)
     /// A local helper (the Azure CLI) failed.
     case command(String)
+    /// A token exchange (`exchange`, e.g. "the Entra token request") was answered 429 or 503. It is
+    /// not resent by widash (see `TokenExchangeRetry`); `retryAfterSeconds` is the server's Retry-After.
+    case retryLater(exchange: String, endpoint: String, status: Int, retryAfterSeconds: Int?, detail: String?)
 
     public var description: String {
         switch self {
@@ -34,6 +37,12 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(endpoint) answered HTTP \(status)\(what.isEmpty ? "" : " (\(what))")"
         case .notConfigured(let what): return what
         case .command(let what): return what
+        case .retryLater(let exchange, let endpoint, let status, let retryAfter, let detail):
+            let answer = status == 429 ? "429 (too many requests)" : "\(status) (service unavailable)"
+            let when = retryAfter.map { "asked to retry after \($0) s" } ?? "asked to retry later"
+            let next = retryAfter == nil ? "in a moment" : "after that"
+            return "\(exchange) (POST \(endpoint)) was answered \(answer) and the server \(when); widash does not resend "
+                + "a token exchange by itself: run it again \(next)\(detail.map { " (server: \($0))" } ?? "")"
         }
     }
 

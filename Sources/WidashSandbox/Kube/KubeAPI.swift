@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WidashSandboxKit
 
 /// The sandbox's Kubernetes API server: authentication, faults, discovery, list/get/watch,
@@ -8,13 +9,16 @@ final class KubeAPI: Sendable {
     let issuer: ServiceAccountTokenIssuer
     let serverAddress: String
     let users: [String: KubeUser]
-    let faults: FaultInjector?
+    let faults: FaultInjector
+    /// Requests received, by "METHOD /path" (without the query; watches as "WATCH /path"), for tests
+    /// that count what a client sent.
+    let requestCounts = Mutex<[String: Int]>([:])
     let staleTokenPods: Set<String>
     let bookmarkInterval: Duration
     let now: @Sendable () -> Date
 
     init(store: ClusterStore, issuer: ServiceAccountTokenIssuer, serverAddress: String, users: [String: KubeUser],
-         faults: FaultInjector?, staleTokenPods: Set<String>, bookmarkInterval: Duration = .seconds(15),
+         faults: FaultInjector, staleTokenPods: Set<String>, bookmarkInterval: Duration = .seconds(15),
          now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.issuer = issuer
@@ -43,14 +47,21 @@ final class KubeAPI: Sendable {
         if request.method == "GET", request.path == "/openid/v1/jwks" {
             return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/jwk-set+json")], body: issuer.jwksJSON))
         }
-        if let faults {
-            if let latency = faults.spec.latency { try? await Task.sleep(for: latency) }
-            if let code = faults.drawError() {
-                return .complete(KubeStatus.injected(code: code, retryAfter: faults.spec.retryAfterSeconds).response)
+        requestCounts.withLock { counts in
+            let isWatch = request.method == "GET" && ["true", "1"].contains(request.query["watch"] ?? "")
+            let key = "\(isWatch ? "WATCH" : request.method) \(request.path)"
+            // Bounded: a client walking many objects must not grow this without end.
+            if counts[key] != nil || counts.count < 10_000 { counts[key, default: 0] += 1 }
+        }
+        let decision = faults.decide()
+        if let decision {
+            if let latency = decision.latency { try? await Task.sleep(for: latency) }
+            if let code = decision.errorCode {
+                return .complete(KubeStatus.injected(code: code, retryAfter: decision.retryAfterSeconds).response)
             }
         }
         do {
-            return try await route(request)
+            return try await route(request, cutWatchAfter: decision?.cutWatchAfter)
         } catch let status as KubeStatus {
             return .complete(status.response)
         } catch {
@@ -58,7 +69,7 @@ final class KubeAPI: Sendable {
         }
     }
 
-    private func route(_ request: SandboxRequest) async throws -> RouteResponse {
+    private func route(_ request: SandboxRequest, cutWatchAfter: Duration?) async throws -> RouteResponse {
         let segments = request.path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         switch (request.method, segments.first ?? "") {
         case ("GET", "version"): return .complete(KubeDiscovery.version())
@@ -73,7 +84,7 @@ final class KubeAPI: Sendable {
             if segments.count == 1 { return .complete(KubeDiscovery.apiVersions(serverAddress: serverAddress)) }
             guard segments[1] == "v1" else { throw KubeStatus.pathNotFound() }
             if segments.count == 2 { return try discovery(KubeDiscovery.resourceList(groupVersion: "v1")) }
-            return try await resource(request, user: user, groupVersion: "v1", rest: Array(segments[2...]))
+            return try await resource(request, user: user, groupVersion: "v1", rest: Array(segments[2...]), cutWatchAfter: cutWatchAfter)
         case "apis":
             if segments.count == 1 { return .complete(KubeDiscovery.groupList()) }
             if segments.count == 2 { return try discovery(KubeDiscovery.group(segments[1])) }
@@ -86,7 +97,7 @@ final class KubeAPI: Sendable {
             if request.method == "POST", rest == ["selfsubjectaccessreviews"], groupVersion == "authorization.k8s.io/v1" {
                 return .complete(try selfSubjectAccessReview(request, user: user))
             }
-            return try await resource(request, user: user, groupVersion: groupVersion, rest: rest)
+            return try await resource(request, user: user, groupVersion: groupVersion, rest: rest, cutWatchAfter: cutWatchAfter)
         default:
             throw KubeStatus.pathNotFound()
         }
@@ -99,7 +110,8 @@ final class KubeAPI: Sendable {
 
     /// `/api/v1/...` and `/apis/G/V/...`: `[plural]`, `[plural, name]`, `[namespaces, ns, plural]`,
     /// `[namespaces, ns, plural, name]`, `[namespaces, ns, plural, name, subresource]`.
-    private func resource(_ request: SandboxRequest, user: KubeUser, groupVersion: String, rest: [String]) async throws -> RouteResponse {
+    private func resource(_ request: SandboxRequest, user: KubeUser, groupVersion: String, rest: [String],
+                          cutWatchAfter: Duration?) async throws -> RouteResponse {
         var namespace: String?
         var path = rest
         if path.count >= 3, path[0] == "namespaces" {
@@ -142,7 +154,7 @@ final class KubeAPI: Sendable {
             labelSelector: try query["labelSelector"].map { try LabelSelector(parsing: $0) },
             fieldSelector: try query["fieldSelector"].map { try FieldSelector(parsing: $0, supported: ClusterStore.supportedFields) })
         if let watch = query["watch"], watch == "true" || watch == "1" {
-            return await self.watch(resource, query: objectQuery, parameters: query)
+            return await self.watch(resource, query: objectQuery, parameters: query, cutAfter: cutWatchAfter)
         }
         var limit: Int?
         if let text = query["limit"], !text.isEmpty {
@@ -162,7 +174,8 @@ final class KubeAPI: Sendable {
 
     // MARK: Watch
 
-    private func watch(_ resource: ResourceType, query: ObjectQuery, parameters: [String: String]) async -> RouteResponse {
+    private func watch(_ resource: ResourceType, query: ObjectQuery, parameters: [String: String],
+                       cutAfter: Duration?) async -> RouteResponse {
         let from = parameters["resourceVersion"].flatMap { Int($0) }
         let (id, events) = await store.watch(resource, query: query, fromResourceVersion: from)
         let (stream, continuation) = AsyncStream<StreamChunk>.makeStream()
@@ -188,10 +201,12 @@ final class KubeAPI: Sendable {
                 if !Task.isCancelled { continuation.finish() }
             })
         }
-        if let cut = faults?.spec.cutWatchAfter {
+        if let cut = cutAfter {
+            let faults = self.faults
             timers.append(Task {
                 try? await Task.sleep(for: cut)
-                if !Task.isCancelled {
+                // Faults turned off (or lapsed) meanwhile: the stream lives on.
+                if !Task.isCancelled, faults.active?.cutWatchAfter != nil {
                     continuation.yield(.abort)
                     continuation.finish()
                 }
