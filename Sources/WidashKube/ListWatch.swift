@@ -28,16 +28,14 @@ extension ListWatchEvent: Equatable where T: Equatable {}
 /// - BOOKMARK events move the resume point; connection ends reconnect from the last resourceVersion
 ///   after a backoff; an ERROR event with code 410 or an HTTP 410 relists from scratch.
 /// - Consumers keep the objects (applying the emitted changes); the ListWatch itself keeps only
-///   their keys, to tell ADDED from MODIFIED, so a 50 000-pod cluster is not held twice.
+///   no object (ADDED and MODIFIED are passed on as the server sent them), so a 50 000-pod cluster
+///   is not held twice.
 public final class ListWatch<T: KubeObject>: Sendable {
     public let client: KubeClient
     public let resource: KubeResource
     public let namespace: String?
 
     private struct State {
-        var keys: Set<String> = []
-        /// Keys seen by the list in progress (they replace `keys` when it completes).
-        var listingKeys: Set<String> = []
         var resourceVersion = ""
         var relists = 0
     }
@@ -47,11 +45,6 @@ public final class ListWatch<T: KubeObject>: Sendable {
         self.client = client
         self.resource = resource
         self.namespace = namespace
-    }
-
-    /// The keys ("namespace/name") of the objects currently known, sorted.
-    public var keys: [String] {
-        state.withLock { $0.keys.sorted() }
     }
 
     /// The resourceVersion a reconnect would resume from.
@@ -88,16 +81,10 @@ public final class ListWatch<T: KubeObject>: Sendable {
                 do {
                     let version = try await client.listPages(resource, namespace: namespace, as: T.self) { items, progress in
                         // Every list, a restarted one included (its continue token expired), begins with page 0.
-                        state.withLock { state in
-                            if progress.pageIndex == 0 { state.listingKeys.removeAll(keepingCapacity: true) }
-                            for item in items { state.listingKeys.insert(item.metadata.key) }
-                        }
                         if progress.pageIndex == 0 { continuation.yield(.listing) }
                         continuation.yield(.page(items, progress))
                     }
                     state.withLock { state in
-                        state.keys = state.listingKeys
-                        state.listingKeys = []
                         state.resourceVersion = version
                         state.relists += 1
                     }
@@ -146,19 +133,20 @@ public final class ListWatch<T: KubeObject>: Sendable {
         continuation.finish()
     }
 
-    /// Applies an object event to the key set and returns the change to emit; nil for bookmarks and errors.
+    /// Moves the resume point past an event and returns the change to emit; nil for bookmarks and errors.
     private func apply(_ event: WatchEvent<T>) -> ListWatchEvent<T>? {
         state.withLock { state in
             func advance(_ object: T) {
                 if let version = object.metadata.resourceVersion, !version.isEmpty { state.resourceVersion = version }
             }
             switch event {
-            case .added(let object), .modified(let object):
-                let isNew = state.keys.insert(object.metadata.key).inserted
+            case .added(let object):
                 advance(object)
-                return isNew ? .added(object) : .modified(object)
+                return .added(object)
+            case .modified(let object):
+                advance(object)
+                return .modified(object)
             case .deleted(let object):
-                state.keys.remove(object.metadata.key)
                 advance(object)
                 return .deleted(object)
             case .bookmark(let version):

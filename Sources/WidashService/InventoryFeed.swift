@@ -52,17 +52,33 @@ public struct InventoryFeed: Sendable {
                 for await event in pods.events() { await state.apply(event, list: .pods) }
             }
             group.addTask {
+                // After a failed read, try again soon (doubling up to `extrasRefresh`), so the
+                // findings that depend on these are right again shortly after a cluster recovers.
+                var retry = Duration.seconds(1)
+                var extras: Extras?
                 while !Task.isCancelled {
-                    await state.setExtras(await loadExtras())
-                    try? await Task.sleep(for: extrasRefresh)
+                    let loaded = await loadExtras(previous: extras)
+                    extras = loaded
+                    await state.setExtras(loaded)
+                    if loaded.complete {
+                        retry = .seconds(1)
+                        try? await Task.sleep(for: extrasRefresh)
+                    } else {
+                        try? await Task.sleep(for: min(retry, extrasRefresh))
+                        retry = min(retry * 2, extrasRefresh)
+                    }
                 }
             }
             group.addTask {
                 // Publish as soon as something changed (the first page shows at once), then at most
                 // once per `coalesce`: a watch burst costs a few rebuilds, not one per event.
+                // The pause also grows with the build's own cost, so that rebuilding never takes more
+                // than about a third of the time the index needs for applying events.
+                let clock = ContinuousClock()
                 for await _ in changes {
+                    let started = clock.now
                     if let update = await state.takeUpdate(now: Date()) { out.yield(update) }
-                    try? await Task.sleep(for: coalesce)
+                    try? await Task.sleep(for: max(coalesce, (clock.now - started) * 2))
                 }
             }
             await withTaskCancellationHandler {
@@ -74,20 +90,28 @@ public struct InventoryFeed: Sendable {
         out.finish()
     }
 
-    /// Webhooks, aad-pod-identity objects and the issuer: read with the snapshot loader's rules.
-    private func loadExtras() async -> Extras {
+    /// Webhooks, aad-pod-identity objects and the issuer. A read that fails keeps the previous
+    /// value (a transient 500 must not drop bindings or flag the issuer) and marks the result
+    /// incomplete, so it is read again soon; with no previous value, a failed discovery read counts
+    /// as unreachable and a failed webhook list as unknown.
+    private func loadExtras(previous: Extras?) async -> Extras {
         let kube = session.kube
-        var extras = Extras()
         async let webhooks = try? kube.mutatingWebhookConfigurations().items
         async let identities = try? kube.azureIdentities(namespace: namespace).items
         async let bindings = try? kube.azureIdentityBindings(namespace: namespace).items
         async let discovery = try? kube.issuerDiscovery()
-        extras.webhooks = await webhooks
-        extras.azureIdentities = await identities ?? []
-        extras.azureIdentityBindings = await bindings ?? []
-        let issuer = await discovery
-        extras.issuer = issuer?.issuer
-        extras.issuerReachable = issuer != nil
+        let (readWebhooks, readIdentities, readBindings, readIssuer) = await (webhooks, identities, bindings, discovery)
+        var extras = previous ?? Extras()
+        extras.complete = readWebhooks != nil && readIdentities != nil && readBindings != nil && readIssuer != nil
+        if let readWebhooks { extras.webhooks = readWebhooks }
+        if let readIdentities { extras.azureIdentities = readIdentities }
+        if let readBindings { extras.azureIdentityBindings = readBindings }
+        if let readIssuer {
+            extras.issuer = readIssuer.issuer
+            extras.issuerReachable = true
+        } else if previous?.issuerReachable == nil {
+            extras.issuerReachable = false
+        }
         return extras
     }
 }
@@ -98,6 +122,8 @@ struct Extras: Sendable {
     var azureIdentityBindings: [AzureIdentityBinding] = []
     var issuer: String?
     var issuerReachable: Bool?
+    /// Every read succeeded.
+    var complete = false
 }
 
 /// The feed's store; an actor so list+watch tasks and the publisher never race.
@@ -163,6 +189,8 @@ actor FeedState {
             remove(&index, key(object))
         case .problem(let message):
             problems[list] = "\(list == .accounts ? "service accounts" : "pods"): \(message)"
+        case .resumed:
+            problems[list] = nil
         }
         lists[list] = status
         markDirty()

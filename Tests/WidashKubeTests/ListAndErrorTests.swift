@@ -87,13 +87,13 @@ final class ListAndErrorTests: XCTestCase {
         XCTAssertEqual(sleeps.recorded, [.milliseconds(500), .seconds(7)])
     }
 
-    func testReadsGiveUpAfterThreeTries() async throws {
+    func testReadsGiveUpAfterMaxAttempts() async throws {
         let transport = FakeTransport { _, _ in json(statusJSON(code: 500, reason: "InternalError", message: "boom"), status: 500) }
         do {
             _ = try await makeClient(transport).namespaces()
             XCTFail("expected an error")
         } catch let error as KubeAPIError {
-            XCTAssertEqual(transport.requests.count, 3)
+            XCTAssertEqual(transport.requests.count, KubeClientOptions().maxAttempts)
             XCTAssertEqual(error.description, "server error (500) on GET /api/v1/namespaces (server: boom)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a webhook (or a person) put into a pod for workload identity, read from its spec.
 public struct PodInjection: Sendable, Hashable {
@@ -37,6 +38,20 @@ public enum PodInspector {
         "GOOGLE_APPLICATION_CREDENTIALS",
     ]
 
+    private static let identityEnvBit = Dictionary(uniqueKeysWithValues: identityEnvNames.enumerated().map { ($1, 1 << $0) })
+    private static let envNameLists = Mutex<[Int: [String]]>([:])
+
+    /// The identity env names in `mask` in their fixed order: one shared array per combination, so
+    /// 50 000 pods with the same injection hold one list, not 50 000.
+    private static func sharedEnvNames(_ mask: Int) -> [String] {
+        envNameLists.withLock { cache in
+            if let list = cache[mask] { return list }
+            let list = identityEnvNames.filter { identityEnvBit[$0].map { mask & $0 != 0 } ?? false }
+            cache[mask] = list
+            return list
+        }
+    }
+
     /// The env vars a complete injection has, per provider.
     public static let requiredEnv: [Provider: [String]] = [
         .azure: ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"],
@@ -47,8 +62,15 @@ public enum PodInspector {
     public static func inspect(_ pod: Pod) -> PodInjection {
         let containers = pod.spec.containers + (pod.spec.initContainers ?? [])
         var present = Set<String>()
-        for c in containers { for e in c.env ?? [] where identityEnvNames.contains(e.name) { present.insert(e.name) } }
-        let envNames = identityEnvNames.filter { present.contains($0) }
+        var mask = 0
+        for c in containers {
+            for e in c.env ?? [] {
+                guard let bit = identityEnvBit[e.name] else { continue }
+                present.insert(e.name)
+                mask |= bit
+            }
+        }
+        let envNames = sharedEnvNames(mask)
 
         // Pod Identity wins over IRSA when both are present: the AWS SDKs try container
         // credentials before web identity.
