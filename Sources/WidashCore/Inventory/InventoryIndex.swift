@@ -81,7 +81,9 @@ public struct InventoryIndex: Sendable {
 
     public mutating func upsert(_ pod: Pod) {
         let podKey = pod.metadata.key
-        let entry = Self.entryKey(pod.metadata.namespace, pod.spec.serviceAccountName ?? "default")
+        var entry = Self.entryKey(pod.metadata.namespace, pod.spec.serviceAccountName ?? "default")
+        // Store the entry's existing key string, not a new copy per pod (50 000 pods, 10 000 entries).
+        if let existing = podsByEntry.index(forKey: entry) { entry = podsByEntry.keys[existing] }
         if let previous = entryOfPod.updateValue(entry, forKey: podKey), previous != entry {
             detach(podKey, from: previous)
         }

@@ -24,7 +24,11 @@ public struct DashboardLaunch: Sendable {
 
 /// Runs the full-screen dashboard.
 public enum DashboardRunner {
-    /// Why the dashboard cannot run here (dumb terminal, not a TTY), or nil when it can.
+    /// The non-interactive commands, suggested whenever the dashboard cannot run.
+    public static let nonInteractiveHint = "use `widash identities` (-o json), `widash trace NAMESPACE/POD`, "
+        + "`widash token NAMESPACE/SERVICEACCOUNT` or `widash doctor` instead (same flags, e.g. --demo)"
+
+    /// Why the dashboard cannot run here (dumb terminal, not a TTY), as one line, or nil when it can.
     public static func terminalProblem(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         let term = env["TERM"] ?? ""
         var why: String?
@@ -36,8 +40,7 @@ public enum DashboardRunner {
             why = "standard input is not a terminal"
         }
         guard let why else { return nil }
-        return "widash: the dashboard needs an interactive terminal (\(why)).\n"
-            + "Use the non-interactive commands instead: `widash identities` (add `-o json`), `widash trace NAMESPACE/POD`, `widash doctor`."
+        return "widash: the dashboard needs an interactive terminal (\(why)); \(nonInteractiveHint)."
     }
 
     /// Opens the dashboard and returns when the user quits (0) or a signal ends it (130 / 143).
@@ -67,6 +70,7 @@ public enum DashboardRunner {
         defer { signals.stop() }
         let terminal = try NCursesTerminal(noColor: noColor)
         defer { terminal.shutdown() }
+        let frameLog = FrameLog.fromEnvironment(env)
 
         var theme = BuiltinThemes.defaultTheme
         var startupFlash = launch.startupMessage
@@ -87,7 +91,11 @@ public enum DashboardRunner {
         var lastTick = Date.distantPast
         var dirty = true
         while !state.quitting {
-            var messages = terminal.readInput()
+            let input = try terminal.readInput()
+            if let frameLog {
+                for case (.key(let key), let readAt) in input { frameLog.keyRead(key, at: readAt) }
+            }
+            var messages = input.map(\.message)
             messages += queue.drain()
             let now = Date()
             let busy = state.trace?.isRunning == true || state.tokenLoading || (state.screen.kind == .doctor && state.doctorChecks == nil)
@@ -107,6 +115,8 @@ public enum DashboardRunner {
             if dirty && !state.quitting {
                 terminal.draw(DashboardView.render(state, unicode: terminal.unicode))
                 dirty = false
+                frameLog?.frameFlushed(at: FrameLog.now(), rows: state.index.identityRows.count,
+                                       loaded: state.loaded, expected: state.expected)
             }
         }
         return signals.exitCode

@@ -24,7 +24,9 @@ final class NCursesTerminal {
         unicode = widash_locale_is_utf8() != 0
         if getenv("ESCDELAY") == nil { widash_set_escdelay(25) }
         guard widash_newterm() != nil else {
-            throw TerminalError("cannot start the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")): use `widash identities` or `widash trace` instead")
+            throw TerminalError("cannot start the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset") is unknown "
+                                + "or the terminal is unusable): set TERM to your terminal's type (e.g. xterm-256color), or "
+                                + DashboardRunner.nonInteractiveHint)
         }
         isOpen = true
         TerminalRestorer.install()
@@ -103,20 +105,35 @@ final class NCursesTerminal {
         clearok(widash_stdscr(), true)
     }
 
-    /// Reads the keys and mouse events available within the input timeout.
-    func readInput() -> [Message] {
-        var out: [Message] = []
+    /// Reads the keys and mouse events available within the input timeout, each with the
+    /// CLOCK_MONOTONIC time (ns) it was read at (for the frame log). Throws when the terminal went
+    /// away (hang-up) so the loop ends instead of spinning on a dead descriptor.
+    func readInput() throws -> [(message: Message, readAt: UInt64)] {
+        var out: [(message: Message, readAt: UInt64)] = []
         var first = true
         while out.count < 64 {
             if !first { wtimeout(widash_stdscr(), 0) }
             var ch: wint_t = 0
             let rc = widash_get_wch(&ch)
             if !first { wtimeout(widash_stdscr(), 50) }
+            if rc == ERR {
+                if first { try checkStillATerminal() }
+                break
+            }
             first = false
-            if rc == ERR { break }
-            if let m = decode(rc: rc, ch: ch) { out.append(m) }
+            if let m = decode(rc: rc, ch: ch) { out.append((m, FrameLog.now())) }
         }
         return out
+    }
+
+    /// A hung-up terminal makes every read fail at once. SIGHUP usually ends the dashboard first, but
+    /// not when the input terminal belongs to another session (or the signal is lost), so check:
+    /// `isatty` fails with EIO on a hung-up descriptor. One ioctl per idle poll.
+    private func checkStillATerminal() throws {
+        for (fd, name) in [(STDIN_FILENO, "input"), (STDOUT_FILENO, "output")] where isatty(fd) == 0 {
+            throw TerminalError("the terminal went away (its \(name) was closed or hung up), so the dashboard stopped: "
+                                + "start it again in an open terminal, or " + DashboardRunner.nonInteractiveHint)
+        }
     }
 
     private func decode(rc: Int32, ch: wint_t) -> Message? {
