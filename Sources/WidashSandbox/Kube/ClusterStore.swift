@@ -121,6 +121,51 @@ actor ClusterStore {
         return entry
     }
 
+    /// Replaces many objects at once, a MODIFIED event each, in order: the scale scenario's burst
+    /// (`ScaleBurst`). The objects come stamped with resourceVersions from `firstResourceVersion`
+    /// (restamped here if the store moved on since). Watches get the events in chunks of
+    /// `eventsPerChunk` lines — one write per chunk, as an API server's watch cache flushes a busy
+    /// stream — so the burst is bound by the client, not by per-event writes.
+    func applyPrepared(_ resource: ResourceType, _ objects: [PreRenderedObject], firstResourceVersion: Int,
+                       eventsPerChunk: Int = 256) -> ScaleBurstReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let restamp = firstResourceVersion != currentResourceVersion + 1
+        var table = tables[resource, default: Table()]
+        tables[resource] = nil  // uniquely referenced while it changes (no copy of 50 000 entries)
+        let targets = watchers.filter { $0.value.resource == resource }
+        var pending: [Int: Data] = [:]
+        var pendingEvents = 0
+        var chunks = 0
+        func flush() {
+            for (id, data) in pending where !data.isEmpty { targets[id]?.continuation.yield(.data(data)) }
+            chunks += 1
+            pending.removeAll(keepingCapacity: true)
+            pendingEvents = 0
+        }
+        for object in objects {
+            currentResourceVersion += 1
+            let stamped = restamp ? object.stamped(resourceVersion: currentResourceVersion) : object
+            let key = Self.key(namespace: stamped.metadata.namespace, name: stamped.metadata.name)
+            let old = table.entries[key]
+            let entry = StoredEntry(resource: resource, object: stamped, json: stamped.json, resourceVersion: currentResourceVersion,
+                                    labels: old?.labels ?? stamped.metadata.labels ?? [:],
+                                    fields: old?.fields ?? Self.fields(of: stamped))
+            if old == nil { table.sortedKeys.insert(key, at: Self.lowerBound(table.sortedKeys, key)) }
+            table.entries[key] = entry
+            let type = old == nil ? "ADDED" : "MODIFIED"
+            appendHistory(type, entry)
+            for (id, watcher) in targets where watcher.query.matches(entry) {
+                Self.appendEventLine(type: type, object: entry.json, to: &pending[id, default: Data()])
+            }
+            pendingEvents += 1
+            if pendingEvents >= max(1, eventsPerChunk) { flush() }
+        }
+        if pendingEvents > 0 { flush() }
+        tables[resource] = table
+        return ScaleBurstReport(events: objects.count, startedAtNanoseconds: start,
+                                pushSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, chunks: chunks)
+    }
+
     /// Deletes an object (DELETED, carrying the object at a new resourceVersion, as the API does).
     func delete(_ resource: ResourceType, namespace: String?, name: String) throws {
         let key = Self.key(namespace: namespace, name: name)
@@ -309,6 +354,14 @@ actor ClusterStore {
     }
 
     private func record(_ type: String, _ entry: StoredEntry) {
+        appendHistory(type, entry)
+        let line = Self.eventLine(type: type, object: entry.json)
+        for watcher in watchers.values where watcher.resource == entry.resource && watcher.query.matches(entry) {
+            watcher.continuation.yield(.data(line))
+        }
+    }
+
+    private func appendHistory(_ type: String, _ entry: StoredEntry) {
         history.append(HistoryEvent(type: type, entry: entry))
         if history.count - historyStart > historyLimit {
             historyFloor = history[historyStart].entry.resourceVersion
@@ -319,17 +372,19 @@ actor ClusterStore {
                 historyStart = 0
             }
         }
-        let line = Self.eventLine(type: type, object: entry.json)
-        for watcher in watchers.values where watcher.resource == entry.resource && watcher.query.matches(entry) {
-            watcher.continuation.yield(.data(line))
-        }
     }
 
     static func eventLine(type: String, object: Data) -> Data {
-        var line = Data("{\"type\":\"\(type)\",\"object\":".utf8)
-        line.append(object)
-        line.append(contentsOf: Array("}\n".utf8))
+        var line = Data()
+        appendEventLine(type: type, object: object, to: &line)
         return line
+    }
+
+    /// Appends `{"type":…,"object":…}` and a newline (one watch event) to `out`.
+    static func appendEventLine(type: String, object: Data, to out: inout Data) {
+        out.append(contentsOf: Array("{\"type\":\"\(type)\",\"object\":".utf8))
+        out.append(object)
+        out.append(contentsOf: Array("}\n".utf8))
     }
 
     static func lowerBound(_ keys: [String], _ key: String) -> Int {

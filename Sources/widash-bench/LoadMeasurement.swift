@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import WidashCore
+import WidashHTTP
+import WidashKube
+import WidashService
+
+/// What one `measure-load` child measured: widash's full inventory load, as `widash identities`
+/// does it (kubeconfig → libcurl/TLS → paged lists decoded selectively → identity index).
+struct LoadMeasurement: Codable {
+    /// The load itself: every list and the identity index, after the client was warmed up.
+    var loadSeconds: Double
+    var peakRSSBytes: Int
+    /// RSS before the load (client created, one request made, heap trimmed).
+    var baselineRSSBytes: Int
+    /// RSS held after the load with the snapshot (the objects) and the inventory alive, heap trimmed.
+    var heldBytes: Int
+    /// The same with only the inventory alive (what `widash identities` keeps).
+    var heldInventoryBytes: Int
+    var pods: Int
+    var serviceAccounts: Int
+    var namespaces: Int
+    var webhooks: Int
+    var identities: Int
+    var inventoryPods: Int
+}
+
+/// The child side of `load`: one full inventory load through the real client path, one JSON line.
+struct MeasureLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "measure-load", shouldDisplay: false)
+
+    @Option var kubeconfig: String
+
+    func run() async throws {
+        let kube = try KubeConfigLoader().load(KubeConfigOptions(kubeconfigPath: kubeconfig))
+        let session = ClusterSession(SessionConfiguration(
+            kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudEnvironment: [:], readOnly: true))
+        // Warm up libcurl, TLS and the runtime with one small request: start-up is not the load.
+        _ = try await session.kube.serverVersion()
+        ProcessStats.trimHeap()
+        let baseline = ProcessStats.currentRSS() ?? 0
+
+        let start = ProcessStats.monotonicSeconds()
+        // What ClusterSession.inventory(namespace:) does, keeping the snapshot to measure it too.
+        var snapshot: ClusterSnapshot? = try await session.kube.loadSnapshot(namespace: nil)
+        let inventory = InventoryBuilder.build(snapshot: snapshot ?? ClusterSnapshot(), now: Date())
+        let seconds = ProcessStats.monotonicSeconds() - start
+
+        ProcessStats.trimHeap()
+        let held = (ProcessStats.currentRSS() ?? 0) - baseline
+        let counts = snapshot.map { ($0.pods.count, $0.serviceAccounts.count, $0.namespaces.count, $0.webhooks.count) }
+            ?? (0, 0, 0, 0)
+        snapshot = nil
+        ProcessStats.trimHeap()
+        let heldInventory = (ProcessStats.currentRSS() ?? 0) - baseline
+        let measurement = withExtendedLifetime(inventory) {
+            LoadMeasurement(
+                loadSeconds: seconds, peakRSSBytes: ProcessStats.peakRSS() ?? 0, baselineRSSBytes: baseline,
+                heldBytes: held, heldInventoryBytes: heldInventory, pods: counts.0, serviceAccounts: counts.1,
+                namespaces: counts.2, webhooks: counts.3, identities: inventory.identities.count,
+                inventoryPods: inventory.identities.reduce(0) { $0 + $1.pods.count })
+        }
+        print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+
+/// The scale benchmarks (`widash-bench load` and `watch`, issue "Scale and speed") run end to end at
+/// a small size: they complete and their consistency checks hold. No timing is asserted — timing
+/// goals live in the benchmark's table, not in tests.
+final class BenchSmokeTests: XCTestCase {
+    /// `WIDASH_BENCH_BINARY`, else `<package root>/.build/debug/widash-bench`, else one beside the test bundle.
+    private func benchBinary() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["WIDASH_BENCH_BINARY"], !path.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw ChildProcessFailure(description: "WIDASH_BENCH_BINARY=\(path) is not an executable file")
+            }
+            return URL(fileURLWithPath: path)
+        }
+        let inPackage = WidashCLI.packageRoot.appendingPathComponent(".build/debug/widash-bench")
+        if FileManager.default.isExecutableFile(atPath: inPackage.path) { return inPackage }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+            .deletingLastPathComponent().appendingPathComponent("widash-bench")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        throw ChildProcessFailure(description: "the widash-bench binary is missing (looked for \(inPackage.path)): run `swift build --product widash-bench` first, or set WIDASH_BENCH_BINARY")
+    }
+
+    private static let smallCluster = ["--namespaces", "10", "--service-accounts", "100", "--pods", "1000"]
+
+    private func runBench(_ arguments: [String]) async throws -> ChildResult {
+        try await WidashCLI.runProgram(try benchBinary(), arguments, environment: WidashCLI.environment(), timeout: 120)
+    }
+
+    func testLoadBenchmarkCompletesAndSeesWhatTheServerHolds() async throws {
+        let hasKubectl = FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl")
+        if !hasKubectl { print("BenchSmokeTests: /usr/bin/kubectl is absent, the load benchmark runs without its kubectl rows") }
+        let result = try await runBench(["load"] + Self.smallCluster + ["--runs", "1", "--json-runs", "1"]
+                                        + (hasKubectl ? [] : ["--skip-kubectl"]))
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let consistency = try XCTUnwrap(lines.first { $0.hasPrefix("consistency:") }, result.summary)
+        XCTAssertTrue(consistency.hasPrefix("consistency: ok"), consistency)
+        XCTAssertTrue(consistency.contains("pods=1000") && consistency.contains("serviceAccounts=100"), consistency)
+        // The table has widash's row and, side by side, curl's (and kubectl's) with a ratio and the target.
+        let widashRow = try XCTUnwrap(lines.first { $0.hasPrefix("widash: full inventory load") }, result.summary)
+        XCTAssertTrue(widashRow.contains("peak RSS ≤ 200 MB"), widashRow)
+        let curlRow = try XCTUnwrap(lines.first { $0.hasPrefix("curl: both lists") }, result.summary)
+        XCTAssertTrue(curlRow.contains("×") && curlRow.contains("≤ 8×"), curlRow)
+        if hasKubectl {
+            let kubectlRow = try XCTUnwrap(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A ") }, result.summary)
+            XCTAssertTrue(kubectlRow.contains("≤ 0.1×"), kubectlRow)
+            XCTAssertNotNil(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A -o json") }, result.summary)
+        }
+        let held = try XCTUnwrap(lines.first { $0.hasPrefix("held per pod:") }, result.summary)
+        XCTAssertNotNil(Int(held.split(separator: " ").dropFirst(3).first ?? ""), "no byte figure in: \(held)")
+    }
+
+    func testWatchBenchmarkCompletesAndTheViewEqualsTheServer() async throws {
+        let result = try await runBench(["watch"] + Self.smallCluster + ["--runs", "2", "--timeout", "60"])
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        // Two bursts: not-ready, then ready again; each reflected in full by the live inventory.
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  burst ") }.count, 2, result.summary)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  burst 1: 1000 pods → not ready") }, result.summary)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  burst 2: 1000 pods → ready") }, result.summary)
+        let consistency = try XCTUnwrap(lines.first { $0.hasPrefix("consistency:") }, result.summary)
+        XCTAssertTrue(consistency.hasPrefix("consistency: ok"), consistency)
+        XCTAssertTrue(consistency.contains("1000 pods, 100 service accounts"), consistency)
+        let row = try XCTUnwrap(lines.first { $0.hasPrefix("watch events applied") }, result.summary)
+        XCTAssertTrue(row.contains("≥ 20000/s"), row)
+    }
+}
