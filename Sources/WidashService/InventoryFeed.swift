@@ -163,7 +163,8 @@ actor FeedState {
                                       upsert: (inout InventoryIndex, T) -> Void,
                                       remove: (inout InventoryIndex, String) -> Void,
                                       keys: (InventoryIndex) -> Set<String>) {
-        var status = lists[list] ?? ListStatus()
+        // Taken out and put back, so the page's inserts into `seen` do not copy the set.
+        var status = lists.removeValue(forKey: list) ?? ListStatus()
         switch event {
         case .listing:
             status.seen = []
