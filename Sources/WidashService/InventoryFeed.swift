@@ -73,12 +73,12 @@ public struct InventoryFeed: Sendable {
                 // Publish as soon as something changed (the first page shows at once), then at most
                 // once per `coalesce`: a watch burst costs a few rebuilds, not one per event.
                 // The pause also grows with the build's own cost, so that rebuilding never takes more
-                // than about a third of the time the index needs for applying events.
+                // than about half of the time: the rest is for applying events.
                 let clock = ContinuousClock()
                 for await _ in changes {
                     let started = clock.now
                     if let update = await state.takeUpdate(now: Date()) { out.yield(update) }
-                    try? await Task.sleep(for: max(coalesce, (clock.now - started) * 2))
+                    try? await Task.sleep(for: max(coalesce, clock.now - started))
                 }
             }
             await withTaskCancellationHandler {
