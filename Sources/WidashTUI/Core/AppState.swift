@@ -113,7 +113,11 @@ public struct AppState: Sendable {
     public var options: DashboardOptions
 
     public var header: HeaderFacts?
-    public var inventory = Inventory(issuer: nil, webhooks: [], identities: [], clusterFindings: [])
+    public var inventory = Inventory(issuer: nil, webhooks: [], identities: [], clusterFindings: []) {
+        didSet { inventoryGeneration &+= 1 }
+    }
+    /// Moves whenever `inventory` is set or changed, so that caches computed from it are dropped.
+    public private(set) var inventoryGeneration = 0
     public var loaded = 0
     public var expected = 0
     public var banner: String?
@@ -127,6 +131,8 @@ public struct AppState: Sendable {
     public var sort = SortState()
     /// Cached filtered and sorted rows; recomputed only when data, filter or sort change.
     public private(set) var index = TableIndex()
+    /// What `reindex` reuses between calls (per-inventory facts, sorted orders, recent filters).
+    private(set) var tableCache = TableCache()
 
     public var trace: TraceSession?
     public var nextRunID = 1
@@ -158,7 +164,14 @@ public struct AppState: Sendable {
 
     /// Rebuilds the cached table index (call after the inventory, filter or sort changed).
     public mutating func reindex() {
-        index = TableIndex.build(inventory: inventory, filter: filter, sort: sort, unicode: true)
+        index = tableCache.index(inventory: inventory, generation: inventoryGeneration, filter: filter, sort: sort)
+    }
+
+    /// Precomputes one slice of what filtering and sorting will need (see `TableCache.warmUp`);
+    /// false when everything is warm.
+    @discardableResult
+    public mutating func warmTableCache() -> Bool {
+        tableCache.warmUp(inventory: inventory, generation: inventoryGeneration)
     }
 
     /// The identity under the cursor in the identities view.
@@ -167,6 +180,13 @@ public struct AppState: Sendable {
         let cursor = stack.last(where: { $0.kind == .identities })?.cursor ?? 0
         guard cursor >= 0, cursor < rows.count else { return nil }
         return inventory.identities[rows[cursor]]
+    }
+
+    /// Identities with status error and warning (the status line's counts), cached per inventory.
+    var statusCounts: (errors: Int, warnings: Int) {
+        if let counts = tableCache.statusCounts(generation: inventoryGeneration) { return counts }
+        let ids = inventory.identities
+        return (ids.filter { $0.status == .error }.count, ids.filter { $0.status == .warning }.count)
     }
 
     public func identity(key: String) -> IdentityEntry? {

@@ -85,15 +85,24 @@ public struct RowFilter: Sendable, Hashable {
 
     /// Whether a row with this searchable text and these labels passes.
     public func matches(haystack: String, labels rowLabels: [String: String]) -> Bool {
-        if !labels.isEmpty {
-            return labels.allSatisfy { req in
-                guard let v = rowLabels[req.key] else { return !req.equal }
-                if req.value.isEmpty && req.equal { return true }
-                return (v == req.value) == req.equal
-            }
-        }
+        if !labels.isEmpty { return matchesLabels { rowLabels[$0] } }
         if text.isEmpty { return true }
         return haystack.lowercased().contains(text) != inverse
+    }
+
+    /// Whether a row whose label values `label` looks up passes the `-l` requirements.
+    func matchesLabels(_ label: (String) -> String?) -> Bool {
+        labels.allSatisfy { req in
+            guard let v = label(req.key) else { return !req.equal }
+            if req.value.isEmpty && req.equal { return true }
+            return (v == req.value) == req.equal
+        }
+    }
+
+    /// True when every row passing this filter also passes `wider` (a longer plain substring
+    /// holds the shorter one), so the new rows can be found among `wider`'s.
+    func narrows(_ wider: RowFilter) -> Bool {
+        labels.isEmpty && wider.labels.isEmpty && !inverse && !wider.inverse && !wider.text.isEmpty && text.contains(wider.text)
     }
 }
 
@@ -114,37 +123,10 @@ public struct TableIndex: Sendable, Hashable {
 
     public init() {}
 
+    /// Filters and sorts `inventory` from scratch (the dashboard keeps a `TableCache` instead).
     public static func build(inventory: Inventory, filter: String, sort: SortState, unicode: Bool) -> TableIndex {
-        let f = RowFilter(filter)
-        var out = TableIndex()
-        let ids = inventory.identities
-        var rows: [Int] = []
-        for (i, e) in ids.enumerated() where f.matches(haystack: IdentityCells.haystack(e), labels: IdentityCells.labels(e)) {
-            rows.append(i)
-        }
-        rows.sort { a, b in
-            let ea = ids[a], eb = ids[b]
-            let order = IdentityCells.compare(ea, eb, by: sort.column)
-            if order != .orderedSame { return sort.ascending ? order == .orderedAscending : order == .orderedDescending }
-            return ea.key < eb.key
-        }
-        out.identityRows = rows
-        for i in rows {
-            for column in IdentityColumn.allCases where column != .expires {
-                let w = CharWidth.of(IdentityCells.text(ids[i], column, now: Date.distantPast))
-                out.naturalWidths[column.rawValue] = max(out.naturalWidths[column.rawValue], w)
-            }
-        }
-        out.naturalWidths[IdentityColumn.expires.rawValue] = 10
-        for (i, e) in ids.enumerated() {
-            for (p, pod) in e.pods.enumerated() where pod.injected || pod.provider != nil || !e.bindings.isEmpty {
-                let hay = "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")"
-                var labels = IdentityCells.labels(e)
-                labels["injected"] = pod.injected ? "true" : "false"
-                if f.matches(haystack: hay, labels: labels) { out.podRows.append(PodRef(identity: i, pod: p)) }
-            }
-        }
-        return out
+        var cache = TableCache()
+        return cache.index(inventory: inventory, generation: 0, filter: filter, sort: sort)
     }
 }
 
@@ -213,6 +195,7 @@ public enum IdentityCells {
     /// Labels a `-l` selector matches: the service account's annotations plus `namespace`, `name`,
     /// `provider` (every binding's provider id, e.g. `azure`) and `status`.
     static func labels(_ e: IdentityEntry) -> [String: String] {
+        // Keep in step with `label(_:_:)`.
         var l = e.annotations
         l["namespace"] = e.namespace
         l["name"] = e.name
@@ -221,7 +204,18 @@ public enum IdentityCells {
         return l
     }
 
-    private static let statusRank: [IdentityStatus: Int] = [.error: 0, .warning: 1, .ok: 2, .none: 3]
+    /// One label of `labels(e)`, without building the dictionary.
+    static func label(_ e: IdentityEntry, _ key: String) -> String? {
+        switch key {
+        case "namespace": return e.namespace
+        case "name": return e.name
+        case "status": return e.status.rawValue
+        case "provider": return e.bindings.first.map(\.provider.rawValue) ?? e.annotations[key]
+        default: return e.annotations[key]
+        }
+    }
+
+    static let statusRank: [IdentityStatus: Int] = [.error: 0, .warning: 1, .ok: 2, .none: 3]
 
     static func compare(_ a: IdentityEntry, _ b: IdentityEntry, by column: IdentityColumn) -> ComparisonResult {
         func cmp<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : (x > y ? .orderedDescending : .orderedSame) }

@@ -8,6 +8,9 @@ public enum CharWidth {
         if v == 0 { return 0 }
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
         if v < 0x300 { return 1 }
+        // Most of what the views draw (box lines, arrows, status icons) sits in 0x2100..<0x2E80,
+        // where nothing is wide or zero-width: skip the range tables on the per-cell path.
+        if v >= 0x2100 && v < 0x2E80 { return 1 }
         if isZeroWidth(v) { return 0 }
         if isWide(v) { return 2 }
         return 1
@@ -15,7 +18,9 @@ public enum CharWidth {
 
     /// Total cell width of a string.
     public static func of(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + of($1) }
+        var total = 0
+        for scalar in text.unicodeScalars { total += of(scalar) }
+        return total
     }
 
     private static func isZeroWidth(_ v: UInt32) -> Bool {
@@ -30,7 +35,9 @@ public enum CharWidth {
     ]
 
     private static func isWide(_ v: UInt32) -> Bool {
-        wideRanges.contains { $0.contains(v) }
+        if v < 0x1100 { return false }
+        for range in wideRanges where range.contains(v) { return true }
+        return false
     }
 
     /// `text` cut to at most `width` cells; when cut, the last cell is `…` (or `~` without UTF-8).

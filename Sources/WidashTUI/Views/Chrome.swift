@@ -97,10 +97,8 @@ enum StatusLine {
             buf.write(" " + f.text, x: 0, y: row, role: f.isError ? .flashError : .flash)
             return
         }
-        let ids = state.inventory.identities
-        let errors = ids.filter { $0.status == .error }.count
-        let warnings = ids.filter { $0.status == .warning }.count
-        var segs: [(String, ColorRole)] = [(" \(ids.count) service accounts", .dim)]
+        let (errors, warnings) = state.statusCounts
+        var segs: [(String, ColorRole)] = [(" \(state.inventory.identities.count) service accounts", .dim)]
         if errors > 0 { segs.append(("  ✗ \(errors) error\(errors == 1 ? "" : "s")", .statusError)) }
         if warnings > 0 { segs.append(("  ⚠ \(warnings) warning\(warnings == 1 ? "" : "s")", .statusWarn)) }
         segs.append(("  theme \(state.theme.name)", .dim))

@@ -1,0 +1,78 @@
+/// The lowercased search texts of many rows in one contiguous byte buffer, so that a filter
+/// keystroke scans bytes instead of building and lowercasing a string per row.
+///
+/// The byte search gives the same answer as `String.contains` when the needle is ASCII and the row's
+/// text holds no scalar that could join an ASCII character into a larger grapheme (combining
+/// marks, `\r\n`, …). Rows that are not `plain` in that sense are left to the caller's string path.
+struct SearchText: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// End offset of each row's text in `bytes` (a row starts where the previous one ends).
+    private(set) var ends: [Int] = []
+    /// Per row: true when the byte search is exact for ASCII needles.
+    private(set) var plain: [Bool] = []
+
+    /// Scalars besides ASCII that the views themselves put into row texts (status icons); they
+    /// never combine with a neighbour.
+    private static let plainSymbols: Set<Unicode.Scalar> = ["✓", "·", "⚠", "✗"]
+
+    var count: Int { ends.count }
+
+    /// Appends a row made of `parts` (lowercased like `String.lowercased()` for plain text).
+    mutating func append(_ parts: String...) { append(parts: parts) }
+
+    mutating func append(parts: [String]) {
+        var isPlain = true
+        for part in parts {
+            // The common case, ASCII without `\r`: lowercase the bytes directly.
+            let fast: Bool? = part.utf8.withContiguousStorageIfAvailable { raw in
+                guard raw.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return false }
+                for byte in raw { bytes.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) }
+                return true
+            }
+            if fast == true { continue }
+            for scalar in part.unicodeScalars {
+                if scalar.isASCII {
+                    if scalar == "\r" { isPlain = false }
+                    var byte = UInt8(scalar.value)
+                    if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+                    bytes.append(byte)
+                } else {
+                    if !Self.plainSymbols.contains(scalar) { isPlain = false }
+                    bytes += Array(String(scalar).utf8)
+                }
+            }
+        }
+        ends.append(bytes.count)
+        plain.append(isPlain)
+    }
+
+    /// Whether row `row` contains `needle` (lowercased ASCII bytes, not empty).
+    func contains(row: Int, needle: [UInt8]) -> Bool {
+        let start = row == 0 ? 0 : ends[row - 1]
+        let end = ends[row]
+        let n = needle.count
+        guard n > 0, end - start >= n else { return n == 0 }
+        return bytes.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { pin in
+                let first = pin[0]
+                var i = start
+                let last = end - n
+                while i <= last {
+                    if hay[i] == first {
+                        var j = 1
+                        while j < n && hay[i + j] == pin[j] { j += 1 }
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// The needle as bytes when the byte search applies to it (ASCII without `\r`), else nil.
+    static func asciiNeedle(_ text: String) -> [UInt8]? {
+        let bytes = Array(text.utf8)
+        return bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? bytes : nil
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import WidashCore
+import XCTest
+@testable import WidashTUI
+
+/// The cached, incremental filtering and sorting must give exactly what the straightforward
+/// algorithm (filter every row, sort with `localizedStandardCompare`) gives.
+final class TableCacheTests: XCTestCase {
+    func testCollationKeyOrdersLikeLocalizedStandardCompare() throws {
+        try XCTSkipUnless(CollationKey.isEnabled, "the fast collation path is off for locale \(Locale.current.identifier)")
+        var rng = SplitMix(seed: 7)
+        let alphabet = Array("aAbBzZ09123 _-.:/@$~'\"()[]{}!?,;*\\&#%`^+<=>|")
+        var mismatches: [String] = []
+        for _ in 0..<4000 {
+            let a = String((0..<rng.next(9)).map { _ in alphabet[rng.next(alphabet.count)] })
+            // Half the pairs share a prefix, where the interesting differences are.
+            let b = rng.next(2) == 0 ? String(a.prefix(rng.next(a.count + 1))) + String((0..<rng.next(4)).map { _ in alphabet[rng.next(alphabet.count)] })
+                : String((0..<rng.next(9)).map { _ in alphabet[rng.next(alphabet.count)] })
+            let fast = CollationKey.compare(a, CollationKey.key(a), b, CollationKey.key(b))
+            let exact = a.localizedStandardCompare(b)
+            if fast != exact { mismatches.append("\(a.debugDescription) vs \(b.debugDescription): \(fast.rawValue), expected \(exact.rawValue)") }
+        }
+        XCTAssertEqual(mismatches.prefix(10), [])
+        XCTAssertNotNil(CollationKey.key("svc-00042"))
+        XCTAssertNil(CollationKey.key("café"), "non-ASCII text takes the exact path")
+    }
+
+    func testCachedIndexEqualsReferenceForFiltersAndSorts() {
+        let inventory = Self.inventory(count: 160)
+        var cache = TableCache()
+        let filters = ["", "s", "sv", "svc", "svc-0", "svc-01", "svc-0", "svc", "", "!svc", "!", "TEAM-003", "team-003/svc", "aws",
+                       "✓ ok", "café", "e\u{301}", "-l status=error", "-l provider=azure,namespace!=team-001", "-l tier",
+                       "-l injected=false", "ok", "o", "zzz-no-match", "0"]
+        // Every filter with the default sort; a sample of them (typing included) with every other sort.
+        for column in IdentityColumn.allCases {
+            for ascending in [true, false] {
+                let sort = SortState(column: column, ascending: ascending)
+                let sample = sort == SortState() ? filters : ["", "s", "sv", "svc-0", "sv", "!svc", "café", "-l tier"]
+                for filter in sample {
+                    let cached = cache.index(inventory: inventory, generation: 1, filter: filter, sort: sort)
+                    let reference = ReferenceIndex.build(inventory: inventory, filter: filter, sort: sort)
+                    XCTAssertEqual(cached, reference, "filter \(filter.debugDescription) sort \(column) \(ascending ? "↑" : "↓")")
+                }
+            }
+        }
+    }
+
+    func testTypingNarrowsAndBackspaceReusesResults() {
+        let inventory = Self.inventory(count: 200)
+        var cache = TableCache()
+        let sort = SortState()
+        _ = cache.index(inventory: inventory, generation: 1, filter: "", sort: sort)
+        _ = cache.index(inventory: inventory, generation: 1, filter: "s", sort: sort)
+        XCTAssertEqual(cache.lastSource, .full)
+        let narrowed = cache.index(inventory: inventory, generation: 1, filter: "sv", sort: sort)
+        XCTAssertEqual(cache.lastSource, .narrowed)
+        XCTAssertEqual(narrowed, ReferenceIndex.build(inventory: inventory, filter: "sv", sort: sort))
+        _ = cache.index(inventory: inventory, generation: 1, filter: "s", sort: sort)
+        XCTAssertEqual(cache.lastSource, .recent)
+        // An inverse filter is not a narrowing of its plain text.
+        _ = cache.index(inventory: inventory, generation: 1, filter: "!sv", sort: sort)
+        XCTAssertEqual(cache.lastSource, .full)
+    }
+
+    func testCacheIsDroppedWhenTheInventoryChanges() {
+        var state = AppState(width: 120, height: 30, now: TestSupport.now)
+        let first = Self.inventory(count: 50)
+        _ = update(&state, .inventory(InventoryUpdate(inventory: first, loaded: 50, expected: 50)))
+        TestSupport.send(&state, "/svc-00")
+        let before = state.index
+        XCTAssertEqual(before, ReferenceIndex.build(inventory: first, filter: "svc-00", sort: state.sort))
+        // Same count, different data: a rename must show, though the filter and sort are unchanged.
+        var second = first
+        second.identities[0].name = "svc-00zz"
+        second.identities[0].status = .error
+        _ = update(&state, .inventory(InventoryUpdate(inventory: second, loaded: 50, expected: 50)))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: second, filter: "svc-00", sort: state.sort))
+        XCTAssertNotEqual(state.index, before)
+        // A change made in place (not through `update`) also invalidates on the next reindex.
+        let generation = state.inventoryGeneration
+        state.inventory.identities[1].name = "renamed"
+        XCTAssertNotEqual(state.inventoryGeneration, generation)
+        state.reindex()
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: state.inventory, filter: "svc-00", sort: state.sort))
+        // The status line counts follow the data.
+        let errors = state.inventory.identities.filter { $0.status == .error }.count
+        XCTAssertEqual(state.statusCounts.errors, errors)
+        state.inventory.identities[2].status = .error
+        XCTAssertEqual(state.statusCounts.errors, state.inventory.identities.filter { $0.status == .error }.count)
+    }
+
+    func testSortKeysOnTheDashboardMatchReference() {
+        var state = AppState(width: 160, height: 50, now: TestSupport.now)
+        let inventory = Self.inventory(count: 300)
+        _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 300, expected: 300)))
+        for key in "AAPITOLESNsss" {
+            TestSupport.send(&state, String(key))
+            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort), "after \(key)")
+        }
+    }
+
+    // MARK: - Data
+
+    /// Identities with awkward names (case, leading zeros, punctuation, non-ASCII), every status,
+    /// every provider, and pods injected or not.
+    static func inventory(count: Int) -> Inventory {
+        var rng = SplitMix(seed: 11)
+        let providers: [Provider?] = [.azure, .awsIRSA, .awsPodIdentity, .gcp, nil, nil]
+        let statuses: [IdentityStatus] = [.ok, .warning, .error, .none]
+        let odd = ["café", "Svc-7", "svc_7", "svc-07", "svc.7", "SVC-7", "e\u{301}clair", "a b", "svc-007"]
+        var identities: [IdentityEntry] = []
+        for i in 0..<count {
+            let ns = i % 17 == 0 ? "Team-\(String(format: "%03d", i % 5))" : "team-\(String(format: "%03d", i % 7))"
+            let name = i < odd.count ? odd[i] : "svc-\(String(format: "%05d", (i * 7919) % 100_000))"
+            let provider = providers[rng.next(providers.count)]
+            let bindings = provider.map { [IdentityBinding(provider: $0, cloudIdentity: rng.next(3) == 0 ? nil : "id-\(rng.next(50))",
+                                                           tenant: rng.next(2) == 0 ? "tenant-\(rng.next(3))" : nil,
+                                                           tokenExpirationSeconds: rng.next(2) == 0 ? 3600 : nil, source: "annotation")] } ?? []
+            let status = statuses[rng.next(statuses.count)]
+            let findings = status == .warning || status == .error
+                ? [Finding(code: "x", severity: status == .error ? .error : .warning, subject: "\(ns)/\(name)",
+                           message: rng.next(4) == 0 ? "naïve mismatch" : "subject mismatch \(rng.next(9))", fix: "fix it")] : []
+            let pods = (0..<rng.next(4)).map { p in
+                PodIdentity(namespace: ns, name: "\(name)-pod-\(p)", serviceAccount: name, provider: rng.next(3) == 0 ? nil : provider,
+                            injected: rng.next(2) == 0, injectedEnv: [], tokenPath: nil, audience: nil,
+                            tokenTTLSeconds: rng.next(3) == 0 ? nil : 600 * (1 + rng.next(4)), startTime: nil,
+                            schedule: rng.next(2) == 0 ? nil : TokenSchedule(ttlSeconds: 3600, issuedAt: TestSupport.now,
+                                                                             refreshAt: TestSupport.now.addingTimeInterval(2880),
+                                                                             expiresAt: TestSupport.now.addingTimeInterval(Double(60 * rng.next(90)))),
+                            phase: "Running", readyContainers: rng.next(2), totalContainers: 1)
+            }
+            var annotations: [String: String] = ["tier": i % 2 == 0 ? "web" : "worker"]
+            if i % 5 == 0 { annotations["provider"] = "annotated" }
+            identities.append(IdentityEntry(namespace: ns, name: name, annotations: annotations, bindings: bindings, pods: pods,
+                                            findings: findings, status: status))
+        }
+        return Inventory(issuer: nil, webhooks: [], identities: identities, clusterFindings: [])
+    }
+}
+
+/// The original algorithm: filter every identity with its freshly built haystack and labels, sort
+/// with `IdentityCells.compare`. The oracle for the cache.
+enum ReferenceIndex {
+    static func build(inventory: Inventory, filter: String, sort: SortState) -> TableIndex {
+        let f = RowFilter(filter)
+        var out = TableIndex()
+        let ids = inventory.identities
+        var rows = ids.indices.filter { f.matches(haystack: IdentityCells.haystack(ids[$0]), labels: IdentityCells.labels(ids[$0])) }
+        rows.sort { a, b in
+            let order = IdentityCells.compare(ids[a], ids[b], by: sort.column)
+            if order != .orderedSame { return sort.ascending ? order == .orderedAscending : order == .orderedDescending }
+            return ids[a].key < ids[b].key
+        }
+        out.identityRows = rows
+        for i in rows {
+            for column in IdentityColumn.allCases where column != .expires {
+                out.naturalWidths[column.rawValue] = max(out.naturalWidths[column.rawValue],
+                                                         CharWidth.of(IdentityCells.text(ids[i], column, now: .distantPast)))
+            }
+        }
+        out.naturalWidths[IdentityColumn.expires.rawValue] = 10
+        for (i, e) in ids.enumerated() {
+            for (p, pod) in e.pods.enumerated() where pod.injected || pod.provider != nil || !e.bindings.isEmpty {
+                var labels = IdentityCells.labels(e)
+                labels["injected"] = pod.injected ? "true" : "false"
+                let hay = "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")"
+                if f.matches(haystack: hay, labels: labels) { out.podRows.append(TableIndex.PodRef(identity: i, pod: p)) }
+            }
+        }
+        return out
+    }
+}
+
+/// A small deterministic random source for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ bound: Int) -> Int {
+        guard bound > 0 else { return 0 }
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
+
+final class TableCacheWarmUpTests: XCTestCase {
+    /// Idle ticks fill the caches a slice at a time; results stay exactly the reference's, and a
+    /// new inventory starts cold again.
+    func testTicksWarmTheCacheWithoutChangingResults() {
+        var state = AppState(width: 120, height: 30, now: TestSupport.now)
+        let inventory = TableCacheTests.inventory(count: 120)
+        _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 120, expected: 120)))
+        XCTAssertNil(state.tableCache.facts.identityText)
+        var ticks = 0
+        while state.warmTableCache() { ticks += 1 }
+        // The search texts, then one column per slice; the shown sort's column was done by the first index.
+        XCTAssertEqual(ticks, 1 + IdentityColumn.allCases.count - 1)
+        XCTAssertNotNil(state.tableCache.facts.identityText)
+        XCTAssertEqual(state.tableCache.facts.sortValues.count, IdentityColumn.allCases.count)
+        TestSupport.send(&state, "/svc-0")
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+        _ = update(&state, .key(.enter))
+        TestSupport.send(&state, "T")
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+        // A tick warms through `update` too.
+        var other = inventory
+        other.identities.removeLast()
+        _ = update(&state, .inventory(InventoryUpdate(inventory: other, loaded: 119, expected: 119)))
+        XCTAssertTrue(state.tableCache.facts.sortValues.count <= 1, "a new inventory starts cold")
+        _ = update(&state, .tick(TestSupport.now.addingTimeInterval(1)))
+        _ = update(&state, .tick(TestSupport.now.addingTimeInterval(2)))
+        XCTAssertNotNil(state.tableCache.facts.identityText)
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: other, filter: "svc-0", sort: state.sort))
+    }
+}
