@@ -3,7 +3,12 @@ import PackageDescription
 
 // Layering (see README "Architecture"): only WidashHTTP touches libcurl (CCurl), only the
 // WidashTUI backend touches ncurses (CNCurses); WidashCore is plain values and pure functions.
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+// Fuzz build only (fuzz.sh sets WIDASH_FUZZ=1; unset, the package is unchanged): libFuzzer coverage and
+// AddressSanitizer go into widash's own modules, not into the dependencies, whose objects then match the
+// normal debug build's and are reused (CI's fuzz smoke run recompiles only widash's modules).
+let fuzzing = Context.environment["WIDASH_FUZZ"] == "1"
+let fuzzFlags = ["-sanitize=fuzzer,address"]
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)] + (fuzzing ? [.unsafeFlags(fuzzFlags)] : [])
 
 let package = Package(
     name: "widash",
@@ -111,11 +116,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
-        // libFuzzer targets (README "Fuzzing"): built with `-sanitize=fuzzer` into its own scratch path;
-        // libFuzzer supplies main, hence -parse-as-library.
+        // libFuzzer targets (README "Fuzzing"): fuzz.sh builds them with WIDASH_FUZZ=1 (above), which also
+        // links libFuzzer and compiles the fuzzing `@main` (WIDASH_FUZZ); without it, a replay driver.
         .executableTarget(name: "widash-fuzz", dependencies: [
             "WidashCore", "WidashKube", "WidashKubeJSON", "WidashCloud", "WidashHTTP",
-        ], swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+        ], swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])] + (fuzzing ? [.define("WIDASH_FUZZ")] : []),
+        linkerSettings: fuzzing ? [.unsafeFlags(fuzzFlags)] : []),
 
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",

@@ -12,8 +12,9 @@
 # Environment: WIDASH_FUZZ_WORK (work folder; default a new mktemp folder), WIDASH_FUZZ_KEEP=1
 # (keep the work folder after a clean run), WIDASH_FUZZ_MINIMIZE (seconds spent minimizing a crash
 # input, default 30; 0 = off), WIDASH_FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2"),
-# WIDASH_FUZZ_SKIP_KNOWN=1 (targets step around known, reported crashes to look for new ones),
-# WIDASH_FUZZ_DIFF=1 (watch: the selective JSON decoder must agree with JSONDecoder).
+# WIDASH_FUZZ_DIFF=1 (watch: the selective JSON decoder must agree with JSONDecoder),
+# WIDASH_FUZZ_SCRATCH (SwiftPM scratch path of the fuzz build; default .build-fuzz. Pointing it at
+# .build reuses the dependencies built there but recompiles widash's modules instrumented: CI only).
 set -euo pipefail
 cd "$(dirname "$0")"
 repo="$PWD"
@@ -32,11 +33,15 @@ else
     echo "fuzz.sh: unknown target '$target'" >&2; usage
 fi
 
-# Build. -sanitize=fuzzer adds coverage instrumentation and links libFuzzer's engine; its own main()
-# is not used (SwiftPM points main at the module's @main, which calls LLVMFuzzerRunDriver).
+# Build. WIDASH_FUZZ=1 makes Package.swift compile widash's own modules with -sanitize=fuzzer,address
+# (coverage instrumentation + AddressSanitizer) and link libFuzzer's engine; its own main() is not
+# used (SwiftPM points main at the module's @main, which calls LLVMFuzzerRunDriver). Dependencies
+# (swift-crypto, Yams, ...) are built as in a normal debug build, so a scratch path that already holds
+# one (CI: WIDASH_FUZZ_SCRATCH=.build after the tests) only recompiles widash's modules.
 # ld.gold prints thousands of harmless "Cannot export local symbol '__asan_…'" warnings: dropped.
-scratch=.build-fuzz
-build_flags=(--scratch-path "$scratch" -Xswiftc -DWIDASH_FUZZ -Xswiftc -sanitize=fuzzer,address)
+scratch="${WIDASH_FUZZ_SCRATCH:-.build-fuzz}"
+build_flags=(--scratch-path "$scratch")
+export WIDASH_FUZZ=1
 echo "fuzz.sh: building widash-fuzz with libFuzzer and AddressSanitizer into $scratch (slow the first time)"
 build_log="$(mktemp "${TMPDIR:-/tmp}/widash-fuzz-build.XXXXXX")"
 if ! swift build "${build_flags[@]}" --product widash-fuzz >"$build_log" 2>&1; then
@@ -92,6 +97,9 @@ for t in "${targets[@]}"; do
     if [[ -n "$artifact" ]]; then
         echo "    input:      $artifact"
         [[ -f "$artifact.minimized" ]] && echo "    minimized:  $artifact.minimized"
+        # Fuzzer-made bytes (no secrets), so a CI log alone is enough to reproduce the crash.
+        shown="$artifact"; [[ -f "$artifact.minimized" ]] && shown="$artifact.minimized"
+        echo "    as base64:  $(head -c 3000 "$shown" | base64 -w0)"
         echo "    reproduce:  WIDASH_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=no $binary $artifact"
         echo "    or replay:  swift run widash-fuzz --target $t $artifact"
     fi

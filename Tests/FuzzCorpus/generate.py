@@ -212,6 +212,9 @@ put("sts-xml", "eks-auth-json", json.dumps({"subject": {"namespace": "shop", "se
     "assumedRoleUser": {"arn": "arn:aws:sts::111122223333:assumed-role/shop-frontend/eks-demo-frontend", "assumeRoleId": "AROAEXAMPLEROLEID0001:eks"},
     "credentials": {"sessionToken": "FwoGZXIvYXdzEXAMPLEsessionTOKENnotREAL0123456789", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                     "accessKeyId": "ASIAIOSFODNN7EXAMPLE", "expiration": 1767229200}}))
+# Regressions: bodies that crashed Foundation's XMLParser on Linux (found by fuzzing; XMLTree.parse refuses them).
+put("sts-xml", "xmlparser-invalid-utf8-element-name", b"<\xff\x00ss")
+put("sts-xml", "xmlparser-processing-instruction-without-data", "<Response><?x?></Response>")
 put("sts-xml", "eks-auth-error", json.dumps({"__type": "com.amazonaws.eksauth#ExpiredTokenException:detail", "message": "The service account token has expired."}))
 
 # --- entra-error
