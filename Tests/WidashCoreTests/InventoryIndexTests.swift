@@ -54,6 +54,32 @@ final class InventoryIndexTests: XCTestCase {
         XCTAssertEqual(Set(index.podKeys), Set(pods.keys))
     }
 
+    func testABigBatchBuiltOnEveryCoreEqualsEntriesBuiltOneByOne() {
+        var batch = InventoryIndex()
+        var oneByOne = InventoryIndex()
+        batch.setCluster(cluster)
+        oneByOne.setCluster(cluster)
+        for n in 0..<600 {
+            let ns = "ns-\(n % 40)"
+            let account = n % 3 == 0 ? Fx.azureSA(ns, "sa-\(n)") : Fx.sa(ns, "sa-\(n)")
+            let pods = (0..<(n % 4)).map { replica in
+                Fx.pod(ns, "sa-\(n)-\(replica)", sa: n % 7 == 0 ? "missing-\(n)" : "sa-\(n)",
+                       labels: n % 3 == 0 ? [IdentityAnnotation.azureUseLabel: "true"] : [:],
+                       injected: n % 3 == 0 ? Fx.azureInjected() : nil)
+            }
+            batch.upsert(account)
+            oneByOne.upsert(account)
+            for pod in pods {
+                batch.upsert(pod)
+                oneByOne.upsert(pod)
+            }
+            _ = oneByOne.inventory(now: Fx.now)  // a handful of dirty entries: built one at a time
+        }
+        let parallel = batch.inventory(now: Fx.now)  // 600+ dirty entries: built on every core
+        XCTAssertEqual(parallel, oneByOne.inventory(now: Fx.now))
+        XCTAssertGreaterThan(parallel.identities.count, 600, "accounts plus the missing ones pods name")
+    }
+
     func testClusterFactsChangeEveryEntry() {
         var snapshot = cluster
         snapshot.serviceAccounts = [Fx.azureSA()]

@@ -109,8 +109,9 @@ public struct InventoryIndex: Sendable {
     public mutating func inventory(now: Date) -> Inventory {
         for (key, value) in built where value.validUntil.map({ $0 <= now }) == true { dirty.insert(key) }
         let context = PodContext(snapshot: cluster, webhooks: webhookSummaries, now: now)
-        for key in dirty {
-            if let entry = buildEntry(key, context: context) {
+        let changed = Array(dirty)
+        for (key, entry) in zip(changed, buildEntries(changed, context: context)) {
+            if let entry {
                 let refresh = entry.pods.compactMap { $0.schedule?.refreshAt }.min()
                 built[key] = BuiltEntry(entry: entry, validUntil: refresh)
             } else if built.removeValue(forKey: key) != nil {
@@ -130,6 +131,24 @@ public struct InventoryIndex: Sendable {
         let sorted = built.values.map(\.entry).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }.map(\.key)
         order = sorted
         return sorted
+    }
+
+    /// The entries of `keys`, in order. Entries are independent, so a large batch (a first load, a
+    /// watch burst, new cluster facts) is built on every core.
+    private func buildEntries(_ keys: [String], context: PodContext) -> [IdentityEntry?] {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, keys.count / 256)
+        guard workers > 1 else { return keys.map { buildEntry($0, context: context) } }
+        nonisolated(unsafe) var results = [IdentityEntry?](repeating: nil, count: keys.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            // Each worker writes its own stripe of the buffer; `self` and `context` are only read.
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: keys.count, by: workers) {
+                    output[index] = buildEntry(keys[index], context: context)
+                }
+            }
+        }
+        return results
     }
 
     /// One service account's entry: its bindings, its pods and their findings; nil when neither the
