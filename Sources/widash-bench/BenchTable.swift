@@ -35,7 +35,13 @@ enum Format {
         return "\(value) B"
     }
 
-    static func ratio(_ value: Double) -> String { String(format: "%.1f×", value) }
+    /// Two significant digits below 10 (0.12×, 4.1×), whole numbers above: a target such as ≤ 0.1× must
+    /// not look met when it is 0.14×.
+    static func ratio(_ value: Double) -> String {
+        if value < 0.1 { return String(format: "%.3f×", value) }
+        if value < 1 { return String(format: "%.2f×", value) }
+        return value < 10 ? String(format: "%.1f×", value) : String(format: "%.0f×", value)
+    }
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
