@@ -24,6 +24,7 @@ public struct InventoryFeed: Sendable {
     public let session: ClusterSession
     public let namespace: String?
     public var coalesce: Duration = .milliseconds(150)
+    public var loadingInterval: Duration = .milliseconds(400)
     public var extrasRefresh: Duration = .seconds(30)
 
     public init(session: ClusterSession, namespace: String?) {
@@ -74,11 +75,19 @@ public struct InventoryFeed: Sendable {
                 // once per `coalesce`: a watch burst costs a few rebuilds, not one per event.
                 // The pause also grows with the build's own cost, so that rebuilding never takes more
                 // than about half of the time: the rest is for applying events.
+                // While the first lists load, progress is published every `loadingInterval` only
+                // (each update costs the dashboard a pass over everything loaded so far), but the
+                // update that completes a list goes out at once.
                 let clock = ContinuousClock()
                 for await _ in changes {
                     let started = clock.now
-                    if let update = await state.takeUpdate(now: Date()) { out.yield(update) }
-                    try? await Task.sleep(for: max(coalesce, clock.now - started))
+                    guard let update = await state.takeUpdate(now: Date()) else { continue }
+                    out.yield(update)
+                    let pause = max(update.isComplete ? coalesce : loadingInterval, clock.now - started)
+                    let until = started + pause
+                    while clock.now < until, await !state.listJustCompleted {
+                        try? await Task.sleep(for: min(.milliseconds(20), until - clock.now))
+                    }
                 }
             }
             await withTaskCancellationHandler {
@@ -143,6 +152,8 @@ actor FeedState {
     private var problems: [List: String] = [:]
     private var hasData = false
     private var dirty = false
+    /// A list completed since the last update: publish now, do not wait out the pause.
+    private(set) var listJustCompleted = false
     private let changed: AsyncStream<Void>.Continuation
 
     init(changed: AsyncStream<Void>.Continuation) {
@@ -183,6 +194,7 @@ actor FeedState {
                 for key in keys(index).subtracting(seen) { remove(&index, key) }
             }
             status = ListStatus(complete: true, received: status.received, expectedTotal: status.received, seen: nil)
+            listJustCompleted = true
             problems[list] = nil
         case .added(let object), .modified(let object):
             upsert(&index, object)
@@ -213,6 +225,7 @@ actor FeedState {
     func takeUpdate(now: Date) -> InventoryFeedUpdate? {
         guard dirty, hasData || lists.values.contains(where: \.complete) else { return nil }
         dirty = false
+        listJustCompleted = false
         var loaded = 0
         var expected = 0
         for status in lists.values {
