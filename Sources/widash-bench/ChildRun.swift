@@ -45,6 +45,19 @@ enum ChildRunner {
         return run
     }
 
+    /// Runs this executable with a hidden measuring subcommand (a fresh process per measurement, so
+    /// one run's heap does not colour the next) and decodes the JSON line it prints last.
+    static func measurement<T: Decodable>(_ type: T.Type, _ arguments: [String], what: String,
+                                          environment: [String: String]? = nil) throws -> (value: T, run: ChildRun) {
+        let run = try Self.run(ProcessStats.executablePath, arguments, captureStdout: true, environment: environment)
+        guard run.succeeded else { throw BenchError("the \(what) failed (exit \(run.exitStatus)): \(run.stderr.suffix(2000))") }
+        guard let line = run.stdout.split(separator: UInt8(ascii: "\n")).last,
+              let value = try? JSONDecoder().decode(T.self, from: Data(line)) else {
+            throw BenchError("the \(what) printed no result: \(run.stderr.suffix(2000))")
+        }
+        return (value, run)
+    }
+
     private static func spawn(_ executable: String, _ arguments: [String], stdin: Data?, captureStdout: Bool,
                               environment: [String: String]?) throws -> ChildRun {
         let stdoutPipe = captureStdout ? try Self.pipe() : nil

@@ -85,22 +85,9 @@ struct FramesBenchmark: AsyncParsableCommand {
 
     /// One in-process measurement in a fresh child process.
     static func runChild(kubeconfig: String, width: Int, height: Int) throws -> FramesInProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessStats.executablePath)
-        process.arguments = ["measure-frames", "--kubeconfig", kubeconfig, "--width", String(width), "--height", String(height)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("the in-process measurement failed (exit \(process.terminationStatus)); its error is above")
-        }
-        guard let line = data.split(separator: UInt8(ascii: "\n")).last,
-              let result = try? JSONDecoder().decode(FramesInProcess.Result.self, from: Data(line)) else {
-            throw BenchError("the in-process measurement printed no result")
-        }
-        return result
+        try ChildRunner.measurement(FramesInProcess.Result.self, [
+            "measure-frames", "--kubeconfig", kubeconfig, "--width", String(width), "--height", String(height),
+        ], what: "in-process measurement").value
     }
 }
 

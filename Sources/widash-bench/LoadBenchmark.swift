@@ -66,12 +66,9 @@ struct LoadBenchmark: AsyncParsableCommand {
                 let result: ChildRun
                 switch contender {
                 case .widash:
-                    result = try ChildRunner.run(ProcessStats.executablePath, ["measure-load", "--kubeconfig", sandbox.kubeconfig],
-                                                 captureStdout: true, environment: environment)
-                    guard result.succeeded, let line = result.stdout.split(separator: UInt8(ascii: "\n")).last,
-                          let load = try? JSONDecoder().decode(LoadMeasurement.self, from: Data(line)) else {
-                        throw BenchError("the widash load failed (exit \(result.exitStatus)): \(result.stderr.suffix(2000))")
-                    }
+                    let (load, run) = try ChildRunner.measurement(LoadMeasurement.self, ["measure-load", "--kubeconfig", sandbox.kubeconfig],
+                                                                  what: "widash load", environment: environment)
+                    result = run
                     loads.append(load)
                 case .kubectl, .kubectlJSON:
                     let output = contender == .kubectlJSON ? ["-o", "json"] : []

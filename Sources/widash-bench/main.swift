@@ -122,22 +122,9 @@ struct DecodeBenchmark: ParsableCommand {
 
     /// Runs one measurement in a child process and reads its JSON result.
     static func runChild(_ decoder: DecoderKind, directory: String, pageSize: Int) throws -> DecodeMeasurement {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessStats.executablePath)
-        process.arguments = ["measure-decode", "--decoder", decoder.rawValue, "--fixture-directory", directory, "--page-size", String(pageSize)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("the \(decoder.rawValue) measurement failed (exit \(process.terminationStatus)); its error is above")
-        }
-        guard let line = data.split(separator: UInt8(ascii: "\n")).last,
-              let measurement = try? JSONDecoder().decode(DecodeMeasurement.self, from: Data(line)) else {
-            throw BenchError("the \(decoder.rawValue) measurement printed no result")
-        }
-        return measurement
+        try ChildRunner.measurement(DecodeMeasurement.self, [
+            "measure-decode", "--decoder", decoder.rawValue, "--fixture-directory", directory, "--page-size", String(pageSize),
+        ], what: "\(decoder.rawValue) measurement").value
     }
 }
 
