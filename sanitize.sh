@@ -5,7 +5,7 @@
 #
 # Builds the tests with `swift build --build-tests --sanitize=KIND` into its own scratch path
 # (.build-asan / .build-tsan, never .build: a full build takes as long as a clean one), then runs the
-# XCTest bundle. FILTER is XCTest's: a test target, `Target.Class` or `Target.Class/testMethod`,
+# XCTest bundle. FILTER is XCTest's: a test target (expanded into its classes), `Target.Class` or `Target.Class/testMethod`,
 # several separated by commas; default all. End-to-end tests run the sanitized `widash` too.
 # Every report, from the test process or a child, goes to its own file in a log folder (so no
 # report ends up in a child's stderr that a test compares); the script prints them and exits 1 when
@@ -53,6 +53,20 @@ common="log_path=$logs/$prefix:symbolize=1"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-$common:detect_leaks=0:check_initialization_order=1:detect_stack_use_after_return=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-$common:halt_on_error=0:second_deadlock_stack=1:suppressions=$repo/Tests/Sanitizers/tsan.supp}"
 
+# XCTest on Linux selects nothing for a bare test target name: expand each into its classes.
+if [[ -n "$filter" ]]; then
+    expanded=()
+    IFS=',' read -r -a items <<< "$filter"
+    for item in "${items[@]}"; do
+        if [[ "$item" == *.* ]]; then
+            expanded+=("$item")
+        else
+            while IFS= read -r class; do expanded+=("$class"); done < <(
+                "$bin/widashPackageTests.xctest" --list-tests 2>/dev/null | grep -E "^$item\." | cut -d/ -f1 | sort -u)
+        fi
+    done
+    filter=$(IFS=','; echo "${expanded[*]:-$filter}")
+fi
 echo "sanitize.sh: running ${filter:-all tests} under the $kind sanitizer; reports go to $logs"
 status=0
 started=$SECONDS
