@@ -46,8 +46,51 @@ public enum TokenClock {
     /// Parses a Kubernetes RFC 3339 timestamp, with or without fractional seconds.
     public static func parseTimestamp(_ text: String?) -> Date? {
         guard let text, !text.isEmpty else { return nil }
+        if let d = parseUTCSeconds(text) { return d }
         if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+extension TokenClock {
+    /// The form the API server writes, `2026-05-28T18:00:05Z`, read by hand: the inventory parses one
+    /// per pod on every rebuild, and the format-style parser costs microseconds each. Anything
+    /// else (offsets, fractions, out-of-range fields) is left to `ISO8601FormatStyle`.
+    static func parseUTCSeconds(_ text: String) -> Date? {
+        text.utf8.withContiguousStorageIfAvailable { b -> Date? in
+            guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else {
+                return nil
+            }
+            func number(_ from: Int, _ count: Int) -> Int? {
+                var value = 0
+                for i in from..<(from + count) {
+                    let digit = Int(b[i]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+            // Days from the civil date (Howard Hinnant's algorithm), then seconds since 1970.
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yearOfEra = y - era * 400
+            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            let days = era * 146_097 + dayOfEra - 719_468
+            guard day <= Self.daysInMonth(year, month) else { return nil }
+            return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
+        } ?? nil
+    }
+
+    private static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 }
 

@@ -69,4 +69,22 @@ final class TokenClockTests: XCTestCase {
         XCTAssertNil(TokenClock.parseTimestamp(nil))
         XCTAssertEqual(TokenClock.timestamp(start), "2026-05-28T20:26:40Z")
     }
+
+    func testTheFastTimestampReaderAgreesWithISO8601FormatStyle() throws {
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<2000 {
+            let date = Date(timeIntervalSince1970: TimeInterval(Int64.random(in: -2_000_000_000...8_000_000_000, using: &generator)))
+            let text = date.formatted(Date.ISO8601FormatStyle())
+            XCTAssertEqual(TokenClock.parseUTCSeconds(text), try Date(text, strategy: Date.ISO8601FormatStyle()), text)
+        }
+        for leap in ["2024-02-29T23:59:59Z", "2000-02-29T00:00:00Z"] {
+            XCTAssertEqual(TokenClock.parseUTCSeconds(leap), try Date(leap, strategy: Date.ISO8601FormatStyle()), leap)
+        }
+        // Not this exact form, or not a real time: left to the full parser (which refuses or reads them).
+        for odd in ["2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+01:00",
+                    "2026-01-01T00:00:00.5Z", "2026-01-0xT00:00:00Z", "", "2026-04-31T00:00:00Z"] {
+            XCTAssertNil(TokenClock.parseUTCSeconds(odd), odd)
+        }
+        XCTAssertEqual(TokenClock.parseTimestamp("2026-01-01T01:00:00+01:00"), TokenClock.parseTimestamp("2026-01-01T00:00:00Z"))
+    }
 }

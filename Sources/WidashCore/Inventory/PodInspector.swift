@@ -60,17 +60,13 @@ public enum PodInspector {
     ]
 
     public static func inspect(_ pod: Pod) -> PodInjection {
-        let containers = pod.spec.containers + (pod.spec.initContainers ?? [])
-        var present = Set<String>()
+        let containers = pod.spec.initContainers.map { pod.spec.containers + $0 } ?? pod.spec.containers
         var mask = 0
         for c in containers {
-            for e in c.env ?? [] {
-                guard let bit = identityEnvBit[e.name] else { continue }
-                present.insert(e.name)
-                mask |= bit
-            }
+            for e in c.env ?? [] { mask |= identityEnvBit[e.name] ?? 0 }
         }
         let envNames = sharedEnvNames(mask)
+        func present(_ name: String) -> Bool { identityEnvBit[name].map { mask & $0 != 0 } ?? false }
 
         // Pod Identity wins over IRSA when both are present: the AWS SDKs try container
         // credentials before web identity.
@@ -79,7 +75,7 @@ public enum PodInspector {
             guard let envName = tokenFileEnv.first(where: { $0.0 == provider })?.1 else { continue }
             for container in containers {
                 guard let path = container.env?.first(where: { $0.name == envName })?.value, !path.isEmpty else { continue }
-                let missing = (requiredEnv[provider] ?? []).filter { !present.contains($0) }
+                let missing = (requiredEnv[provider] ?? []).filter { !present($0) }
                 let projection = projection(providing: path, in: container, volumes: pod.spec.volumes ?? [])
                 return PodInjection(provider: provider, envNames: envNames, tokenPath: path,
                                     projection: projection, missingEnv: missing)
