@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import WidashHTTP
 
 /// Builds a transport for a set of client options (the lead passes `CurlTransport.init`).
@@ -175,14 +174,20 @@ public struct KubeRetryLaterError: Error, Sendable, Equatable, CustomStringConve
 
 /// Reuses one transport per distinct set of client options (they change only when an exec plugin
 /// hands out a new client certificate).
-final class TransportPool: Sendable {
+///
+/// An `NSLock` (pthread mutex), not `Mutex`: the transport created under it is then used from other
+/// threads, and ThreadSanitizer sees that hand-over only through a lock it intercepts (the standard
+/// library's futex-based `Mutex` is invisible to it and made `./sanitize.sh thread` report a race).
+final class TransportPool: @unchecked Sendable {
+    // Safety: `current` is only touched while `lock` is held.
     private let factory: HTTPTransportFactory
-    private let current = Mutex<(options: HTTPClientOptions, transport: any HTTPTransport)?>(nil)
+    private let lock = NSLock()
+    private var current: (options: HTTPClientOptions, transport: any HTTPTransport)?
 
     init(factory: @escaping HTTPTransportFactory) { self.factory = factory }
 
     func transport(for options: HTTPClientOptions) -> any HTTPTransport {
-        current.withLock { current in
+        lock.withLock {
             if let current, current.options == options { return current.transport }
             let transport = factory(options)
             current = (options, transport)
