@@ -5,27 +5,10 @@ import XCTest
 /// a small size: they complete and their consistency checks hold. No timing is asserted — timing
 /// goals live in the benchmark's table, not in tests.
 final class BenchSmokeTests: XCTestCase {
-    /// `WIDASH_BENCH_BINARY`, else `<package root>/.build/debug/widash-bench`, else one beside the test bundle.
-    private func benchBinary() throws -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["WIDASH_BENCH_BINARY"], !path.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw ChildProcessFailure(description: "WIDASH_BENCH_BINARY=\(path) is not an executable file")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        let inPackage = WidashCLI.packageRoot.appendingPathComponent(".build/debug/widash-bench")
-        if FileManager.default.isExecutableFile(atPath: inPackage.path) { return inPackage }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-            .deletingLastPathComponent().appendingPathComponent("widash-bench")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        throw ChildProcessFailure(description: "the widash-bench binary is missing (looked for \(inPackage.path)): run `swift build --product widash-bench` first, or set WIDASH_BENCH_BINARY")
-    }
-
     private static let smallCluster = ["--namespaces", "10", "--service-accounts", "100", "--pods", "1000"]
 
     private func runBench(_ arguments: [String]) async throws -> ChildResult {
-        try await WidashCLI.runProgram(try benchBinary(), arguments, environment: WidashCLI.environment(), timeout: 120)
+        try await WidashCLI.runProgram(try WidashCLI.benchBinary(), arguments, environment: WidashCLI.environment(), timeout: 120)
     }
 
     func testLoadBenchmarkCompletesAndSeesWhatTheServerHolds() async throws {

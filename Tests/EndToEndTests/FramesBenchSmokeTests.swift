@@ -5,26 +5,10 @@ import XCTest
 /// in a pseudo-terminal reaches a complete frame, every scripted key gets a frame, `:q` exits 0,
 /// and the table has its rows. No timing is asserted — timing goals live in the benchmark's table.
 final class FramesBenchSmokeTests: XCTestCase {
-    /// `WIDASH_BENCH_BINARY`, else `<package root>/.build/debug/widash-bench`, else one beside the test bundle.
-    private func benchBinary() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["WIDASH_BENCH_BINARY"], !path.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw ChildProcessFailure(description: "WIDASH_BENCH_BINARY=\(path) is not an executable file")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        let inPackage = WidashCLI.packageRoot.appendingPathComponent(".build/debug/widash-bench")
-        if FileManager.default.isExecutableFile(atPath: inPackage.path) { return inPackage }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-            .deletingLastPathComponent().appendingPathComponent("widash-bench")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        throw ChildProcessFailure(description: "the widash-bench binary is missing (looked for \(inPackage.path)): run `swift build --product widash-bench` first, or set WIDASH_BENCH_BINARY")
-    }
-
     func testFramesBenchmarkReachesACompleteFrameAndFramesEveryKey() async throws {
         let arguments = ["frames", "--namespaces", "10", "--service-accounts", "100", "--pods", "1000", "--runs", "1",
                          "--widash", try WidashCLI.binary().path, "--timeout", "90"]
-        let result = try await WidashCLI.runProgram(try benchBinary(), arguments, environment: WidashCLI.environment(), timeout: 150)
+        let result = try await WidashCLI.runProgram(try WidashCLI.benchBinary(), arguments, environment: WidashCLI.environment(), timeout: 150)
         XCTAssertEqual(result.exitCode, 0, result.summary)
         let lines = result.stdout.split(separator: "\n").map(String.init)
 

@@ -13,20 +13,25 @@ enum WidashCLI {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `WIDASH_BINARY`, else `<package root>/.build/debug/widash`, else a `widash` beside the test bundle.
-    static func binary() throws -> URL {
+    static func binary() throws -> URL { try product("widash", variable: "WIDASH_BINARY") }
+
+    /// The benchmark executable, found like `binary()` (`WIDASH_BENCH_BINARY`).
+    static func benchBinary() throws -> URL { try product("widash-bench", variable: "WIDASH_BENCH_BINARY") }
+
+    private static func product(_ name: String, variable: String) throws -> URL {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment["WIDASH_BINARY"], !path.isEmpty {
+        if let path = environment[variable], !path.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw ChildProcessFailure(description: "WIDASH_BINARY=\(path) is not an executable file: build it with `swift build --product widash` or unset WIDASH_BINARY")
+                throw ChildProcessFailure(description: "\(variable)=\(path) is not an executable file: build it with `swift build --product \(name)` or unset \(variable)")
             }
             return URL(fileURLWithPath: path)
         }
-        let inPackage = packageRoot.appendingPathComponent(".build/debug/widash")
+        let inPackage = packageRoot.appendingPathComponent(".build/debug/\(name)")
         if FileManager.default.isExecutableFile(atPath: inPackage.path) { return inPackage }
         let besideTests = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-            .deletingLastPathComponent().appendingPathComponent("widash")
+            .deletingLastPathComponent().appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        throw ChildProcessFailure(description: "the widash binary is missing (looked for \(inPackage.path)): run `swift build` (or `swift build --product widash`) first, or set WIDASH_BINARY")
+        throw ChildProcessFailure(description: "the \(name) binary is missing (looked for \(inPackage.path)): run `swift build` (or `swift build --product \(name)`) first, or set \(variable)")
     }
 
     /// A private HOME for every child, so no user kubeconfig, config file or cloud profile leaks in.
