@@ -15,7 +15,7 @@ final class InventoryIndexTests: XCTestCase {
     }
 
     func testRandomChangesMatchABuildFromScratch() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var index = InventoryIndex()
         index.setCluster(cluster)
         var accounts: [String: ServiceAccount] = [:]
@@ -115,18 +115,5 @@ final class InventoryIndexTests: XCTestCase {
         let inventory = index.inventory(now: Fx.now)
         XCTAssertEqual(inventory.identities.map { "\($0.key)=\($0.pods.map(\.name))" }, ["shop/back=[\"p\"]", "shop/front=[]"])
         XCTAssertEqual(index.podCount, 1)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure reproduces.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

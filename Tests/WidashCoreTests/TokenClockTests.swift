@@ -71,7 +71,7 @@ final class TokenClockTests: XCTestCase {
     }
 
     func testTheFastTimestampReaderAgreesWithISO8601FormatStyle() throws {
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         for _ in 0..<2000 {
             let date = Date(timeIntervalSince1970: TimeInterval(Int64.random(in: -2_000_000_000...8_000_000_000, using: &generator)))
             let text = date.formatted(Date.ISO8601FormatStyle())
