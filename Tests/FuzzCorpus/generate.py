@@ -215,6 +215,7 @@ put("sts-xml", "eks-auth-json", json.dumps({"subject": {"namespace": "shop", "se
 # Regressions: bodies that crashed Foundation's XMLParser on Linux (found by fuzzing; XMLTree.parse refuses them).
 put("sts-xml", "xmlparser-invalid-utf8-element-name", b"<\xff\x00ss")
 put("sts-xml", "xmlparser-processing-instruction-without-data", "<Response><?x?></Response>")
+put("sts-xml", "xmlparser-processing-instruction-after-unclosed-declaration", "<?xml ><?x?>")
 put("sts-xml", "eks-auth-error", json.dumps({"__type": "com.amazonaws.eksauth#ExpiredTokenException:detail", "message": "The service account token has expired."}))
 
 # --- entra-error

@@ -46,7 +46,13 @@ public struct XMLTree: Sendable, Hashable {
     /// No `<?…?>` other than a leading XML declaration, no `<!DOCTYPE` or `<!ENTITY`.
     static func isPlainDocument(_ text: String) -> Bool {
         var body = Substring(text).drop { $0.isWhitespace || $0 == "\u{FEFF}" }
-        if body.hasPrefix("<?xml "), let end = body.range(of: "?>") { body = body[end.upperBound...] }
+        if body.hasPrefix("<?xml ") {
+            // The declaration ends at its first '>', which must close it ("?>"): `<?xml ><?x?>` is not
+            // a declaration followed by nothing but a declaration hiding a processing instruction.
+            guard let close = body.firstIndex(of: ">"), close > body.startIndex,
+                  body[body.index(before: close)] == "?" else { return false }
+            body = body[body.index(after: close)...]
+        }
         return !body.contains("<?") && !body.contains("<!DOCTYPE") && !body.contains("<!ENTITY")
     }
 }
