@@ -64,7 +64,11 @@ struct DashboardCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("widash: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        if code != 0 { throw ExitCode(code) }
+        // The live feed's watch streams are still running on libcurl threads. A normal exit runs the
+        // atexit handlers, which tear OpenSSL down under them: an intermittent crash at quit (exit
+        // 139, seen in CI). The terminal is restored and logs are written unbuffered, so leave now.
+        fflush(nil)
+        _exit(code)
     }
 
     // MARK: - Wiring
