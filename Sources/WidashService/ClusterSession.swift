@@ -14,15 +14,19 @@ public struct ClusterSession: Sendable {
     public let kube: KubeClient
     /// The transport for cloud APIs (Entra, Graph, ARM, AWS, GCP).
     public let cloudTransport: any HTTPTransport
-    let logger = Logger(label: "widash.session")
+    let logger: Logger
 
     public init(_ configuration: SessionConfiguration, kubeOptions: KubeClientOptions? = nil) {
         self.configuration = configuration
-        var options = kubeOptions ?? KubeClientOptions()
+        let logger = configuration.logger
+        self.logger = logger
+        var options = kubeOptions ?? KubeClientOptions(logger: logger)
         options.readOnly = configuration.readOnly
-        self.kube = KubeClient(config: configuration.kube, options: options,
-                               transportFactory: configuration.transportFactory)
-        self.cloudTransport = configuration.transportFactory(configuration.cloudHTTP)
+        // Every call is logged at debug level, Kubernetes and cloud alike.
+        let factory = configuration.transportFactory
+        let logged: HTTPTransportFactory = { LoggedTransport(base: factory($0), logger: logger) }
+        self.kube = KubeClient(config: configuration.kube, options: options, transportFactory: logged)
+        self.cloudTransport = logged(configuration.cloudHTTP)
     }
 
     public var readOnly: Bool { configuration.readOnly }
@@ -33,6 +37,33 @@ public struct ClusterSession: Sendable {
     public func inventory(namespace: String?, now: Date = Date()) async throws -> Inventory {
         let snapshot = try await kube.loadSnapshot(namespace: namespace)
         return InventoryBuilder.build(snapshot: snapshot, now: now)
+    }
+
+    // MARK: - Cluster facts
+
+    /// The service-account issuer from discovery; nil when it cannot be read.
+    public func issuer() async -> String? {
+        try? await kube.issuerDiscovery().issuer
+    }
+
+    /// Namespace names (for `:ns`); empty when they cannot be listed.
+    public func namespaceNames() async -> [String] {
+        (try? await kube.namespaces().items.map(\.metadata.name)) ?? []
+    }
+
+    /// Resources step 5 could call for a service account: the https URLs its pods' own settings
+    /// name (the webhooks' variables are not resources), then ARM's subscription list.
+    public func traceResources(namespace: String, serviceAccount: String) async -> [String] {
+        let pods = (try? await kube.pods(namespace: namespace).items) ?? []
+        var urls: [String] = []
+        for pod in pods where (pod.spec.serviceAccountName ?? "default") == serviceAccount {
+            for container in pod.spec.containers {
+                for env in container.env ?? [] where !env.name.hasPrefix("AZURE_") && !env.name.hasPrefix("AWS_") {
+                    if let v = env.value, v.hasPrefix("https://"), !urls.contains(v) { urls.append(v) }
+                }
+            }
+        }
+        return urls + ["https://management.azure.com/subscriptions?api-version=2022-12-01"]
     }
 
     // MARK: - Pods and service accounts
@@ -60,7 +91,8 @@ public struct ClusterSession: Sendable {
     /// The trace engine wired to this cluster and the cloud clients.
     public var traceEngine: TraceEngine {
         TraceEngine(cluster: KubeTraceCluster(client: kube),
-                    services: TraceServices.standard(transport: cloudTransport, environment: configuration.cloudEnvironment))
+                    services: TraceServices.standard(transport: cloudTransport, environment: configuration.cloudEnvironment,
+                                                     logger: logger))
     }
 
     public func traceOptions(resource: String? = nil, scope: String? = nil) -> TraceOptions {
@@ -73,6 +105,15 @@ public struct ClusterSession: Sendable {
                       scope: String? = nil) async throws -> AsyncStream<TraceEvent> {
         let (p, sa) = try await podAndServiceAccount(namespace: namespace, pod: pod)
         return traceEngine.run(pod: p, serviceAccount: sa, options: traceOptions(resource: resource, scope: scope))
+    }
+
+    /// Steps 1–4 only: an equivalent token exchanged as the pod would, no resource called (the
+    /// dashboard's test-token fetch). Throws when the pod cannot be read.
+    public func exchange(namespace: String, pod: String) async throws -> TraceReport {
+        let (p, sa) = try await podAndServiceAccount(namespace: namespace, pod: pod)
+        var options = traceOptions()
+        options.callsResource = false
+        return await traceEngine.report(pod: p, serviceAccount: sa, options: options)
     }
 
     // MARK: - Test tokens

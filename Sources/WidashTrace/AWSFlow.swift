@@ -89,10 +89,10 @@ struct AWSFlow: Sendable {
             var e = Evidence()
             switch exchange.result {
             case .success(let c):
-                e["accessKeyId"] = Redaction.accessKeyID(c.credentials.accessKeyID)
-                e["sessionToken"] = c.credentials.sessionToken.map { Redaction.secret($0) } ?? "(none)"
+                e["accessKeyId"] = TokenRedaction.accessKeyID(c.credentials.accessKeyID)
+                e["sessionToken"] = c.credentials.sessionToken.map { TokenRedaction.redactOpaque($0) } ?? "(none)"
                 if let exp = c.credentials.expiration {
-                    e["expiration"] = EvidenceTime.format(exp) + " (in \(Int(exp.timeIntervalSince(context.options.now()))) s)"
+                    e["expiration"] = TokenClock.timestamp(exp) + " (in \(Int(exp.timeIntervalSince(context.options.now()))) s)"
                 }
                 if let arn = c.assumedRoleARN { e["assumedRoleArn"] = arn }
                 if let s = c.subjectFromWebIdentityToken { e["subject"] = s }
@@ -104,6 +104,7 @@ struct AWSFlow: Sendable {
         }
         guard let creds = issued.value, issued.status == .passed else { return runner.skipRest(from: 5, reason: "step 4 failed") }
 
+        guard runner.mayCallResource(context.options) else { return }
         // Step 5: a signed call with the temporary credentials.
         let sts = endpoint("sts")
         let resource = context.options.resourceURL ?? ResourceProposal.aws(environment: inspection.environment)
@@ -151,8 +152,8 @@ struct AWSFlow: Sendable {
         let jwt = minted.jwt
         let issuer = await IssuerCheck.run(cluster: context.cluster, transport: context.services.transport, jwt: jwt, timeouts: context.preflightTimeouts)
         var e = issuer.evidence
-        let iss = jwt?.issuer ?? "?"
-        let sub = jwt?.subject ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
+        let iss = jwt?.iss ?? "?"
+        let sub = jwt?.sub ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
         let roleARN = inspection.cloudIdentity ?? ""
         var evaluation: TrustEvaluation?
         var policy: TrustPolicy?
@@ -190,7 +191,7 @@ struct AWSFlow: Sendable {
                         let arn = provider?.arn ?? "arn:aws:iam::\(roleARN.split(separator: ":").dropFirst(4).first ?? "?"):oidc-provider/\(path)"
                         providerARN = arn
                         if let p = policy, let jwt {
-                            let ev = p.evaluate(providerARN: arn, claims: ["sub": jwt.subject.map { [$0] } ?? [], "aud": jwt.audiences])
+                            let ev = p.evaluate(providerARN: arn, claims: ["sub": jwt.sub.map { [$0] } ?? [], "aud": jwt.aud])
                             evaluation = ev
                             e["preflight"] = ev.reason
                         }
@@ -243,7 +244,7 @@ struct AWSFlow: Sendable {
                                  mismatches: [Mismatch(field: "trust policy Principal.Federated", expected: providerARN ?? "arn:aws:iam::<account>:oidc-provider/\(path)", actual: "(not in the policy)")],
                                  fix: "add a statement allowing sts:AssumeRoleWithWebIdentity for Federated \(providerARN ?? "arn:aws:iam::<account>:oidc-provider/\(path)") with StringEquals \(path):sub = \(sub)")
             }
-            return Diagnosis(summary: "AccessDenied: \(err.message); the role's trust policy was not readable here, so the failing condition is not known (the token's sub is \(sub), aud \(minted.jwt?.audiences.joined(separator: ",") ?? "?"))",
+            return Diagnosis(summary: "AccessDenied: \(err.message); the role's trust policy was not readable here, so the failing condition is not known (the token's sub is \(sub), aud \(minted.jwt?.aud.joined(separator: ",") ?? "?"))",
                              mismatches: [Mismatch(field: "trust policy \(path):sub", expected: "(not read)", actual: sub)],
                              fix: "make the trust policy of \(roleName) contain \"StringEquals\": {\"\(path):sub\": \"\(sub)\", \"\(path):aud\": \"sts.amazonaws.com\"}")
         case "InvalidIdentityToken" where err.message.contains("OpenIDConnect provider") || err.message.lowercased().contains("no openid"):
@@ -252,8 +253,8 @@ struct AWSFlow: Sendable {
                              fix: "aws iam create-open-id-connect-provider --url \(iss) --client-id-list sts.amazonaws.com (or eksctl utils associate-iam-oidc-provider --approve)")
         case "InvalidIdentityToken" where err.message.lowercased().contains("audience"):
             return Diagnosis(summary: "InvalidIdentityToken: \(err.message)",
-                             mismatches: [Mismatch(field: "audience", expected: "a client id of the IAM OIDC provider (sts.amazonaws.com)", actual: minted.jwt?.audiences.joined(separator: ",") ?? "?")],
-                             fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn \(providerARN ?? "<provider arn>") --client-id \(minted.jwt?.audiences.first ?? "sts.amazonaws.com")")
+                             mismatches: [Mismatch(field: "audience", expected: "a client id of the IAM OIDC provider (sts.amazonaws.com)", actual: minted.jwt?.aud.joined(separator: ",") ?? "?")],
+                             fix: "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn \(providerARN ?? "<provider arn>") --client-id \(minted.jwt?.aud.first ?? "sts.amazonaws.com")")
         case "ExpiredTokenException":
             return Diagnosis(summary: "ExpiredTokenException: \(err.message)",
                              fix: "the token had expired when STS checked it: check node and API server clocks and that the app re-reads AWS_WEB_IDENTITY_TOKEN_FILE")
@@ -276,7 +277,7 @@ struct AWSFlow: Sendable {
         }
         if err.code == "InvalidTokenException" || err.code == "ExpiredTokenException" {
             return Diagnosis(summary: "\(err.code): eks-auth rejected the token: \(err.message)",
-                             mismatches: [Mismatch(field: "audience", expected: "pods.eks.amazonaws.com", actual: minted.jwt?.audiences.joined(separator: ",") ?? "?")],
+                             mismatches: [Mismatch(field: "audience", expected: "pods.eks.amazonaws.com", actual: minted.jwt?.aud.joined(separator: ",") ?? "?")],
                              fix: issuerProblem?.fix ?? "the token must have audience pods.eks.amazonaws.com and be unexpired")
         }
         return Diagnosis(summary: "\(err.code): \(err.message)" + (association.map { " (association \($0.associationID) → \($0.roleARN ?? "?"))" } ?? ""),

@@ -56,10 +56,10 @@ struct AzureFlow: Sendable {
             case .success(let t):
                 e["tokenType"] = t.tokenType
                 e["expiresIn"] = "\(t.expiresIn) s"
-                e["expiresOn"] = EvidenceTime.format(t.expiresOn)
-                e["accessToken"] = Redaction.jwt(t.accessToken)
-                if let jwt = JWTInspection(token: t.accessToken) {
-                    e["accessTokenAud"] = jwt.audiences.joined(separator: ",")
+                e["expiresOn"] = TokenClock.timestamp(t.expiresOn)
+                e["accessToken"] = TokenRedaction.redact(t.accessToken)
+                if let jwt = try? JWT.decode(t.accessToken) {
+                    e["accessTokenAud"] = jwt.aud.joined(separator: ",")
                 }
                 return .passed(e, t)
             case .failure(let error):
@@ -69,6 +69,7 @@ struct AzureFlow: Sendable {
         }
         guard let accessToken = issued.value, issued.status == .passed else { return runner.skipRest(from: 5, reason: "step 4 failed") }
 
+        guard runner.mayCallResource(context.options) else { return }
         // Step 5: a call to the resource with the token.
         guard let spec = target.flatMap({ AzureResourceRequest.build(url: $0.url, accessToken: accessToken.accessToken, now: context.options.now()) }) else {
             return runner.skip(5, reason: "no resource to call: pass --resource URL")
@@ -111,8 +112,8 @@ struct AzureFlow: Sendable {
         case .found(let holder, let creds):
             e["identity"] = holder.label
             e["federatedCredentials"] = creds.isEmpty ? "(none)" : creds.map { "\($0.name): issuer \($0.issuer), subject \($0.subject), audiences \($0.audiences.joined(separator: ","))" }.joined(separator: " | ")
-            if let jwt, let iss = jwt.issuer, let sub = jwt.subject {
-                let ev = FederatedCredentialEvaluation.evaluate(creds, issuer: iss, subject: sub, audiences: jwt.audiences)
+            if let jwt, let iss = jwt.iss, let sub = jwt.sub {
+                let ev = FederatedCredentialEvaluation.evaluate(creds, issuer: iss, subject: sub, audiences: jwt.aud)
                 evaluation = ev
                 e["preflight"] = ev.match.map { "federated credential \($0.name) matches the token" }
                     ?? "no federated credential matches the token (\(ev.mismatches.map(\.field).joined(separator: ", ")) differ)"

@@ -23,7 +23,7 @@ struct GCPFlow: Sendable {
         let transport = context.services.transport
         let timeouts = context.timeouts
         let pool = i.audience
-        let issuer = minted.jwt?.issuer ?? ""
+        let issuer = minted.jwt?.iss ?? ""
         let audience = context.options.gcpSTSAudience ?? "identitynamespace:\(pool):\(issuer)"
         let sts = GCPSTSClient(transport: transport, baseURL: context.services.gcpSTSBaseURL, timeouts: timeouts)
         let token = minted.token
@@ -51,21 +51,22 @@ struct GCPFlow: Sendable {
                 e["verdict"] = err.message
                 let fix = err.code == "invalid_target"
                     ? "check the pool/provider name in the audience (\(audience)) and that the provider exists and is enabled"
-                    : "the pool provider must trust issuer \(issuer) and accept audience \(minted.jwt?.audiences.joined(separator: ",") ?? pool)"
+                    : "the pool provider must trust issuer \(issuer) and accept audience \(minted.jwt?.aud.joined(separator: ",") ?? pool)"
                 return .failed(e, Diagnosis(summary: "\(err.code): Google STS rejected the token: \(err.message)" + (check.problem.map { " (\($0.summary))" } ?? ""),
-                                            mismatches: [Mismatch(field: "audience/issuer", expected: audience, actual: "iss \(issuer), aud \(minted.jwt?.audiences.joined(separator: ",") ?? "?")")],
+                                            mismatches: [Mismatch(field: "audience/issuer", expected: audience, actual: "iss \(issuer), aud \(minted.jwt?.aud.joined(separator: ",") ?? "?")")],
                                             fix: check.problem?.fix ?? fix))
             }
         }
         guard trusted.status == .passed, case .success(let federated) = exchange.2 else { return runner.skipRest(from: 4, reason: "step 3 failed") }
 
         _ = await runner.run(4, endpoint: nil) { () async throws -> StepOutcome<Bool> in
-            var e = Evidence([("federatedToken", Redaction.secret(federated.accessToken))])
+            var e = Evidence([("federatedToken", TokenRedaction.redactOpaque(federated.accessToken))])
             if let t = federated.issuedTokenType { e["issuedTokenType"] = t }
-            if let exp = federated.expiresOn { e["expiresOn"] = EvidenceTime.format(exp) }
+            if let exp = federated.expiresOn { e["expiresOn"] = TokenClock.timestamp(exp) }
             return .passed(e, true)
         }
 
+        guard runner.mayCallResource(context.options) else { return }
         // Step 5: generateAccessToken for the Google service account (checks roles/iam.workloadIdentityUser),
         // then the user's URL with that token when one was given.
         let gsa = i.cloudIdentity ?? ""
@@ -85,8 +86,8 @@ struct GCPFlow: Sendable {
                                             mismatches: [Mismatch(field: "roles/iam.workloadIdentityUser on \(gsa)", expected: member, actual: "(not granted)")],
                                             fix: "gcloud iam service-accounts add-iam-policy-binding \(gsa) --role roles/iam.workloadIdentityUser --member \"\(member)\""))
             case .success(let saToken):
-                e["serviceAccountToken"] = Redaction.secret(saToken.accessToken)
-                if let exp = saToken.expiresOn { e["expiresOn"] = EvidenceTime.format(exp) }
+                e["serviceAccountToken"] = TokenRedaction.redactOpaque(saToken.accessToken)
+                if let exp = saToken.expiresOn { e["expiresOn"] = TokenClock.timestamp(exp) }
                 guard let resource else { return .passed(e, true) }
                 let response = try await WidashCloudSend.send(transport, HTTPRequest(url: resource, headers: [("Authorization", "Bearer \(saToken.accessToken)")], timeouts: timeouts))
                 e["resourceRequest"] = "GET \(resource)"

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WidashCore
 import WidashCloud
 import WidashHTTP
@@ -33,12 +34,17 @@ private final class FirstResult<T: Sendable>: @unchecked Sendable {
 final class StepRunner: @unchecked Sendable {
     let continuation: AsyncStream<TraceEvent>.Continuation
     let timeout: Duration
+    /// Logs each step's decision (status, duration, diagnosis) at debug level, for `--log-file`.
+    let logger: Logger
+    let pod: String
     private(set) var steps: [TraceStep] = []
     private(set) var unreachable = false
 
-    init(continuation: AsyncStream<TraceEvent>.Continuation, timeout: Duration) {
+    init(continuation: AsyncStream<TraceEvent>.Continuation, timeout: Duration, logger: Logger, pod: String) {
         self.continuation = continuation
         self.timeout = timeout
+        self.logger = logger
+        self.pod = pod
     }
 
     var failed: Bool { steps.contains { $0.status == .failed } }
@@ -79,6 +85,12 @@ final class StepRunner: @unchecked Sendable {
                          evidence: Evidence([("skipped", reason)])), unreachable: false)
     }
 
+    /// Step 5 is skipped when the options say no resource is called; returns whether it may run.
+    func mayCallResource(_ options: TraceOptions) -> Bool {
+        if !options.callsResource { skip(5, reason: "no resource called: the token was only exchanged (steps 1–4)") }
+        return options.callsResource
+    }
+
     /// Skips every step from `number` to 5.
     func skipRest(from number: Int, reason: String) {
         guard number <= 5 else { return }
@@ -86,6 +98,11 @@ final class StepRunner: @unchecked Sendable {
     }
 
     private func record(_ step: TraceStep, unreachable: Bool) {
+        var metadata: Logger.Metadata = ["ms": "\(step.durationMs ?? 0)"]
+        if let code = step.evidence["errorCode"] { metadata["errorCode"] = "\(code)" }
+        if let reason = step.evidence["skipped"] { metadata["reason"] = "\(reason)" }
+        if let diagnosis = step.diagnosis { metadata["diagnosis"] = "\(diagnosis.summary)" }
+        logger.debug("trace \(pod) step \(step.number) (\(step.title)): \(step.status.rawValue)", metadata: metadata)
         steps.append(step)
         if unreachable { self.unreachable = true }
         continuation.yield(.stepFinished(step))

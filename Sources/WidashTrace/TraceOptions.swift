@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WidashCore
 import WidashCloud
 import WidashHTTP
@@ -21,12 +22,15 @@ public struct TraceOptions: Sendable {
     public var gcpWorkloadPool: String?
     /// Google STS audience override (a WIF provider name); GKE's `identitynamespace:POOL:ISSUER` when nil.
     public var gcpSTSAudience: String?
+    /// False stops after step 4: a test token is exchanged but no resource is called (the
+    /// dashboard's `f`), so step 5 is skipped with that reason.
+    public var callsResource: Bool
     /// The clock (a seam for tests).
     public var now: @Sendable () -> Date
 
     public init(readOnly: Bool = false, resourceURL: String? = nil, scope: String? = nil, stepTimeout: Duration = .seconds(20),
                 tokenExpirationSeconds: Int? = nil, eksClusterName: String? = nil, gcpWorkloadPool: String? = nil,
-                gcpSTSAudience: String? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                gcpSTSAudience: String? = nil, callsResource: Bool = true, now: @escaping @Sendable () -> Date = { Date() }) {
         self.readOnly = readOnly
         self.resourceURL = resourceURL
         self.scope = scope
@@ -35,6 +39,7 @@ public struct TraceOptions: Sendable {
         self.eksClusterName = eksClusterName
         self.gcpWorkloadPool = gcpWorkloadPool
         self.gcpSTSAudience = gcpSTSAudience
+        self.callsResource = callsResource
         self.now = now
     }
 }
@@ -53,12 +58,14 @@ public struct TraceServices: Sendable {
     public var gcpIAMCredentialsBaseURL: String
     /// Subscriptions to search for managed identities (AZURE_SUBSCRIPTION_ID by default).
     public var azureSubscriptionIDs: [String]
+    /// Where each step's decision is logged (debug level).
+    public var logger: Logger
 
     public init(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
                 azureCredential: (any AzureOperatorCredential)? = nil, awsConfiguration: AWSConfiguration? = nil,
                 graphBaseURL: String = "https://graph.microsoft.com", armBaseURL: String = "https://management.azure.com",
                 gcpSTSBaseURL: String = "https://sts.googleapis.com", gcpIAMCredentialsBaseURL: String = "https://iamcredentials.googleapis.com",
-                azureSubscriptionIDs: [String]? = nil) {
+                azureSubscriptionIDs: [String]? = nil, logger: Logger = Logger(label: "widash.trace")) {
         self.transport = transport
         self.environment = environment
         self.azureCredential = azureCredential
@@ -68,11 +75,14 @@ public struct TraceServices: Sendable {
         self.gcpSTSBaseURL = gcpSTSBaseURL
         self.gcpIAMCredentialsBaseURL = gcpIAMCredentialsBaseURL
         self.azureSubscriptionIDs = azureSubscriptionIDs ?? environment["AZURE_SUBSCRIPTION_ID"].map { [$0] } ?? []
+        self.logger = logger
     }
 
     /// The usual wiring: Azure operator credentials from the service-principal env vars, then the Azure CLI.
-    public static func standard(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment) -> TraceServices {
+    public static func standard(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
+                                logger: Logger = Logger(label: "widash.trace")) -> TraceServices {
         TraceServices(transport: transport, environment: environment,
-                      azureCredential: AzureOperatorCredentialChain.standard(transport: transport, environment: environment))
+                      azureCredential: AzureOperatorCredentialChain.standard(transport: transport, environment: environment),
+                      logger: logger)
     }
 }

@@ -74,9 +74,9 @@ private struct FoundationList<Item: Decodable>: Decodable {
 }
 
 enum DecodeMeasurer {
-    /// Decodes the fixture's pod and service-account pages with one decoder, keeping every object
+    /// Decodes the generated pod and service-account pages with one decoder, keeping every object
     /// as an inventory would, and measures time, RSS and memory held per pod.
-    static func measure(_ decoder: DecoderKind, fixture: FixtureFiles) throws -> DecodeMeasurement {
+    static func measure(_ decoder: DecoderKind, pages: PageFiles) throws -> DecodeMeasurement {
         // Warm up code paths and the runtime on a tiny page so that one-time costs are not counted.
         let tiny = Data(#"{"items":[{"metadata":{"name":"w"},"spec":{"containers":[{"name":"c"}]}}]}"#.utf8)
         _ = try JSONDecoder().decode(FoundationList<Pod>.self, from: tiny)
@@ -88,11 +88,11 @@ enum DecodeMeasurer {
         var bytes = 0
         var podSeconds = 0.0
         let table = KubeInternTable()
-        try PageFile.forEachPage(at: fixture.podPages) { page in
+        try PageFile.forEachPage(at: pages.podPages) { page in
             bytes += page.count
             if pods.isEmpty, let remaining = try KubeListDecoder.peekListMetadata(page).remainingItemCount {
                 // Both decoders get an exactly sized array, as a client that reads remainingItemCount would.
-                pods.reserveCapacity(remaining + fixture.pageSizeHint)
+                pods.reserveCapacity(remaining + pages.pageSizeHint)
             }
             let start = ProcessStats.monotonicSeconds()
             let items: [Pod]
@@ -108,7 +108,7 @@ enum DecodeMeasurer {
 
         var accounts: [ServiceAccount] = []
         var accountSeconds = 0.0
-        try PageFile.forEachPage(at: fixture.serviceAccountPages) { page in
+        try PageFile.forEachPage(at: pages.serviceAccountPages) { page in
             bytes += page.count
             let start = ProcessStats.monotonicSeconds()
             switch decoder {
@@ -129,8 +129,8 @@ enum DecodeMeasurer {
     }
 }
 
-/// Where a generated fixture lives.
-struct FixtureFiles {
+/// Where generated pages live.
+struct PageFiles {
     var directory: String
     /// Items on the first page, added to its remainingItemCount to size the inventory.
     var pageSizeHint = 500

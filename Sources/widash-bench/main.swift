@@ -21,13 +21,13 @@ struct WidashBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "widash-bench",
         abstract: "Benchmarks for widash at cluster scale (use a release build).",
-        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, WriteFixture.self,
+        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, WritePages.self,
                       MeasureDecode.self, MeasureLoad.self, MeasureFrames.self],
         defaultSubcommand: DecodeBenchmark.self)
 }
 
 /// Options that describe the generated cluster.
-struct FixtureOptions: ParsableArguments {
+struct GeneratedClusterOptions: ParsableArguments {
     @Option(help: "Pods in the generated pod list.")
     var pods = 50_000
     @Option(help: "Service accounts in the generated list.")
@@ -37,23 +37,23 @@ struct FixtureOptions: ParsableArguments {
     @Option(help: "Items per list page (the API's `limit`).")
     var pageSize = 500
 
-    var fixture: ScaleFixture {
-        ScaleFixture(namespaces: max(1, namespaces), pods: max(0, pods), serviceAccounts: max(0, serviceAccounts),
-                     pageSize: max(1, pageSize))
+    var cluster: GeneratedCluster {
+        GeneratedCluster(namespaces: max(1, namespaces), pods: max(0, pods), serviceAccounts: max(0, serviceAccounts),
+                         pageSize: max(1, pageSize))
     }
 
     /// Generates the page files into `directory`, or reuses them when they are there already.
-    func materialise(in directory: String) throws -> FixtureFiles {
-        let files = FixtureFiles(directory: directory)
+    func materialise(in directory: String) throws -> PageFiles {
+        let files = PageFiles(directory: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let stamp = directory + "/fixture.txt"
+        let stamp = directory + "/pages.txt"
         let description = "pods=\(pods) serviceAccounts=\(serviceAccounts) namespaces=\(namespaces) pageSize=\(pageSize) v1"
         if (try? String(contentsOfFile: stamp, encoding: .utf8)) == description { return files }
         let start = ProcessStats.monotonicSeconds()
-        try PageFile.write(fixture.podPages(), to: files.podPages)
-        try PageFile.write(fixture.serviceAccountPages(), to: files.serviceAccountPages)
+        try PageFile.write(cluster.podPages(), to: files.podPages)
+        try PageFile.write(cluster.serviceAccountPages(), to: files.serviceAccountPages)
         try description.write(toFile: stamp, atomically: true, encoding: .utf8)
-        print("generated fixture in \(Format.seconds(ProcessStats.monotonicSeconds() - start)): \(directory)")
+        print("generated pages in \(Format.seconds(ProcessStats.monotonicSeconds() - start)): \(directory)")
         return files
     }
 }
@@ -64,28 +64,28 @@ struct DecodeBenchmark: ParsableCommand {
         commandName: "decode",
         abstract: "Decode pod and service-account list pages: JSONDecoder vs WidashKubeJSON (time, peak RSS, bytes per pod).")
 
-    @OptionGroup var fixtureOptions: FixtureOptions
+    @OptionGroup var clusterOptions: GeneratedClusterOptions
     @Option(help: "Measurements per decoder (alternating; the median is reported).")
     var runs = 3
     @Option(help: "Directory for the generated page files (reused when the sizes match).")
-    var fixtureDirectory: String?
+    var dataDirectory: String?
     @Flag(help: "Skip JSONDecoder (it takes about 15× longer).")
     var skipFoundation = false
 
     func run() throws {
-        let directory = fixtureDirectory ?? NSTemporaryDirectory() + "widash-bench-\(fixtureOptions.pods)-\(fixtureOptions.serviceAccounts)"
-        let files = try fixtureOptions.materialise(in: directory)
+        let directory = dataDirectory ?? NSTemporaryDirectory() + "widash-bench-\(clusterOptions.pods)-\(clusterOptions.serviceAccounts)"
+        let files = try clusterOptions.materialise(in: directory)
         let sizes = [files.podPages, files.serviceAccountPages].map {
             ((try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? Int) ?? 0
         }
-        print("pods: \(fixtureOptions.pods) in \(Format.bytes(sizes[0])) (\(sizes[0] / max(1, fixtureOptions.pods)) B/pod), "
-              + "service accounts: \(fixtureOptions.serviceAccounts) in \(Format.bytes(sizes[1])), page size \(fixtureOptions.pageSize)")
+        print("pods: \(clusterOptions.pods) in \(Format.bytes(sizes[0])) (\(sizes[0] / max(1, clusterOptions.pods)) B/pod), "
+              + "service accounts: \(clusterOptions.serviceAccounts) in \(Format.bytes(sizes[1])), page size \(clusterOptions.pageSize)")
         let decoders: [DecoderKind] = skipFoundation ? [.widash] : [.jsonDecoder, .widash]
         var results: [DecoderKind: [DecodeMeasurement]] = [:]
         for run in 0..<max(1, runs) {
             // Alternate the order so that neither decoder always runs on a warmer machine.
             for decoder in run % 2 == 0 ? decoders : decoders.reversed() {
-                let measurement = try Self.runChild(decoder, directory: directory, pageSize: fixtureOptions.pageSize)
+                let measurement = try Self.runChild(decoder, directory: directory, pageSize: clusterOptions.pageSize)
                 print("  run \(run + 1) \(decoder.rawValue): \(Format.seconds(measurement.decodeSeconds)), "
                       + "peak \(Format.bytes(measurement.peakRSSBytes))")
                 results[decoder, default: []].append(measurement)
@@ -123,22 +123,22 @@ struct DecodeBenchmark: ParsableCommand {
     /// Runs one measurement in a child process and reads its JSON result.
     static func runChild(_ decoder: DecoderKind, directory: String, pageSize: Int) throws -> DecodeMeasurement {
         try ChildRunner.measurement(DecodeMeasurement.self, [
-            "measure-decode", "--decoder", decoder.rawValue, "--fixture-directory", directory, "--page-size", String(pageSize),
+            "measure-decode", "--decoder", decoder.rawValue, "--data-directory", directory, "--page-size", String(pageSize),
         ], what: "\(decoder.rawValue) measurement").value
     }
 }
 
-/// Writes the fixture's pages, e.g. for serving with a static HTTP server next to curl.
-struct WriteFixture: ParsableCommand {
+/// Writes the generated pages, e.g. for serving with a static HTTP server next to curl.
+struct WritePages: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fixture", abstract: "Write generated pod and service-account list pages to a directory.")
+        commandName: "pages", abstract: "Write generated pod and service-account list pages to a directory.")
 
-    @OptionGroup var fixtureOptions: FixtureOptions
+    @OptionGroup var clusterOptions: GeneratedClusterOptions
     @Argument(help: "Directory to write pods.pages and serviceaccounts.pages to (8-byte length + page, repeated).")
     var directory: String
 
     func run() throws {
-        let files = try fixtureOptions.materialise(in: directory)
+        let files = try clusterOptions.materialise(in: directory)
         print(files.podPages)
         print(files.serviceAccountPages)
     }
@@ -149,14 +149,14 @@ struct MeasureDecode: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "measure-decode", shouldDisplay: false)
 
     @Option var decoder: String
-    @Option var fixtureDirectory: String
+    @Option var dataDirectory: String
     @Option var pageSize = 500
 
     func run() throws {
         guard let kind = DecoderKind(rawValue: decoder) else {
             throw ValidationError("unknown decoder \(decoder); use one of \(DecoderKind.allCases.map(\.rawValue))")
         }
-        let measurement = try DecodeMeasurer.measure(kind, fixture: FixtureFiles(directory: fixtureDirectory, pageSizeHint: pageSize))
+        let measurement = try DecodeMeasurer.measure(kind, pages: PageFiles(directory: dataDirectory, pageSizeHint: pageSize))
         let encoded = try JSONEncoder().encode(measurement)
         print(String(decoding: encoded, as: UTF8.self))
     }

@@ -7,13 +7,13 @@ enum TestSupport {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     static let header = HeaderFacts(context: "widash-demo", cluster: "widash-demo", apiServer: "https://127.0.0.1:6443",
-                                    issuer: FixtureData.issuer, user: "demo-admin", readOnly: false, tlsInsecure: false)
+                                    issuer: SampleInventory.issuer, user: "demo-admin", readOnly: false, tlsInsecure: false)
 
     /// A loaded dashboard at `width`×`height` showing the fixture inventory.
     static func loadedState(width: Int = 100, height: Int = 30, options: DashboardOptions = DashboardOptions()) -> AppState {
         var state = AppState(width: width, height: height, now: now, options: options)
         _ = update(&state, .header(header))
-        let inv = FixtureData.inventory(now: now)
+        let inv = SampleInventory.inventory(now: now)
         _ = update(&state, .inventory(InventoryUpdate(inventory: inv, loaded: inv.identities.count, expected: inv.identities.count,
                                                       receivedAt: now.addingTimeInterval(-3))))
         return state
@@ -33,7 +33,7 @@ enum TestSupport {
     /// (nil: the whole run, with its `.finished`).
     static func feedTrace(_ state: inout AppState, upToStep: Int?, runningStepStartedAt: Date? = nil) {
         guard let t = state.trace, let entry = state.identity(key: t.identityKey) else { return }
-        let steps = FixtureTrace.steps(for: entry, pod: t.pod, resource: t.resource)
+        let steps = SampleTrace.steps(for: entry, pod: t.pod, resource: t.resource)
         let runID = t.runID
         _ = update(&state, .trace(runID: runID, event: .started(pod: "\(t.namespace)/\(t.pod)", provider: entry.bindings.first?.provider), at: now))
         for step in steps {

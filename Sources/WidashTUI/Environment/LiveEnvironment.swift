@@ -1,7 +1,6 @@
 import Foundation
 import Synchronization
 import WidashCore
-import WidashKube
 import WidashService
 import WidashTrace
 
@@ -26,7 +25,7 @@ public final class LiveEnvironment: DashboardEnvironment {
     public func headerFacts() async -> HeaderFacts {
         let s = session
         let kube = s.configuration.kube
-        let issuer = try? await s.kube.issuerDiscovery().issuer
+        let issuer = await s.issuer()
         return HeaderFacts(context: kube.contextName, cluster: kube.clusterName, apiServer: kube.server, issuer: issuer,
                            user: kube.userName, readOnly: s.readOnly, tlsInsecure: kube.tls.insecureSkipVerify)
     }
@@ -97,17 +96,16 @@ public final class LiveEnvironment: DashboardEnvironment {
         }
     }
 
-    /// Exchanges an equivalent token as the pod would (the trace's steps 1–4) and summarises the
-    /// cloud token, or where and why the exchange failed.
+    /// Exchanges an equivalent token as the pod would (steps 1–4, no resource called) and
+    /// summarises the cloud token, or where and why the exchange failed.
     private func cloudSummary(_ s: ClusterSession, namespace: String, pod: String) async -> String {
         guard !s.readOnly else { return "not exchanged: read-only mode" }
         do {
-            let (p, sa) = try await s.podAndServiceAccount(namespace: namespace, pod: pod)
-            let report = await s.traceEngine.report(pod: p, serviceAccount: sa, options: s.traceOptions())
+            let report = try await s.exchange(namespace: namespace, pod: pod)
             if let failed = report.steps.first(where: { $0.status == .failed }) {
                 return "exchange failed at step \(failed.number) (\(failed.title)): \(failed.diagnosis?.summary ?? "")"
             }
-            let issued = report.steps[3].evidence
+            guard let issued = report.steps.first(where: { $0.number == 4 })?.evidence else { return "not exchanged" }
             let audience = issued["accessTokenAud"] ?? issued["audience"] ?? "the cloud"
             let expires = issued["expiresIn"] ?? issued["expiration"] ?? issued["expiresOn"] ?? "?"
             return "cloud token for \(audience), expires \(expires)"
@@ -131,21 +129,9 @@ public final class LiveEnvironment: DashboardEnvironment {
         current.withLock { $0 = next }
     }
 
-    public func namespaces() async -> [String] {
-        (try? await session.kube.namespaces().items.map(\.metadata.name)) ?? []
-    }
+    public func namespaces() async -> [String] { await session.namespaceNames() }
 
     public func traceResources(namespace: String, serviceAccount: String) async -> [String] {
-        let pods = (try? await session.kube.pods(namespace: namespace).items) ?? []
-        var urls: [String] = []
-        for pod in pods where (pod.spec.serviceAccountName ?? "default") == serviceAccount {
-            for container in pod.spec.containers {
-                // The webhook's own variables (authority host, token files) are not resources.
-                for env in container.env ?? [] where !env.name.hasPrefix("AZURE_") && !env.name.hasPrefix("AWS_") {
-                    if let v = env.value, v.hasPrefix("https://"), !urls.contains(v) { urls.append(v) }
-                }
-            }
-        }
-        return urls + ["https://management.azure.com/subscriptions?api-version=2022-12-01"]
+        await session.traceResources(namespace: namespace, serviceAccount: serviceAccount)
     }
 }

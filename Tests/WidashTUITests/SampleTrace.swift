@@ -1,14 +1,14 @@
 import Foundation
 import WidashCore
 
-/// Scripted five-step traces for the fixture's identities, with the same mistakes and diagnoses
-/// the sandbox produces (AADSTS700211/700212/700213/700024, IRSA AccessDenied, missing label, 403).
-public enum FixtureTrace {
+/// Hand-built trace steps for the snapshot tests (fed into the pure update/render functions only;
+/// the product traces for real against the cluster and the clouds).
+enum SampleTrace {
     static let redactedAssertion = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImRlbW8ta2V5LTEifQ.eyJhdWQiOi….…"
     static let redactedAccessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOi….…"
 
     /// The default step-5 resource for a provider.
-    public static func defaultResource(_ provider: Provider?) -> String {
+    static func defaultResource(_ provider: Provider?) -> String {
         switch provider {
         case .awsIRSA?, .awsPodIdentity?: return "sts:GetCallerIdentity"
         case .gcp?: return "https://storage.googleapis.com/storage/v1/b?project=widash-demo"
@@ -16,7 +16,7 @@ public enum FixtureTrace {
         }
     }
 
-    public static func resources(for provider: Provider?) -> [String] {
+    static func resources(for provider: Provider?) -> [String] {
         switch provider {
         case .awsIRSA?, .awsPodIdentity?: return ["sts:GetCallerIdentity", "s3:ListBuckets"]
         case .gcp?: return [defaultResource(provider), "https://cloudresourcemanager.googleapis.com/v1/projects/widash-demo"]
@@ -28,12 +28,12 @@ public enum FixtureTrace {
     }
 
     /// The final steps of a trace of `entry`'s pod.
-    public static func steps(for entry: IdentityEntry, pod: String, resource: String?) -> [TraceStep] {
+    static func steps(for entry: IdentityEntry, pod: String, resource: String?) -> [TraceStep] {
         let provider = entry.bindings.first?.provider
         let ns = entry.namespace, sa = entry.name
         let subject = "system:serviceaccount:\(ns):\(sa)"
         let isAWS = provider == .awsIRSA || provider == .awsPodIdentity
-        let aud = entry.bindings.first?.audience ?? FixtureData.azureAudience
+        let aud = entry.bindings.first?.audience ?? SampleInventory.azureAudience
         let resource = resource ?? defaultResource(provider)
         var s = TraceStep.titles.enumerated().map { TraceStep(number: $0.offset + 1, title: $0.element) }
         let durations = [312, 402, 515, 388, 421]
@@ -57,7 +57,7 @@ public enum FixtureTrace {
             return s
         }
         s[0].status = .passed
-        s[0].evidence = Evidence([("iss", FixtureData.issuer), ("sub", subject), ("aud", aud),
+        s[0].evidence = Evidence([("iss", SampleInventory.issuer), ("sub", subject), ("aud", aud),
                                   ("exp", "in 3600 s"), ("kid", "demo-key-1")])
 
         // Step 2: token sent.
@@ -69,7 +69,7 @@ public enum FixtureTrace {
             s[1].evidence = Evidence([("request", "POST https://sts.googleapis.com/v1/token"),
                                       ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", redactedAssertion)])
         } else {
-            s[1].evidence = Evidence([("request", "POST https://login.microsoftonline.com/\(FixtureData.tenant)/oauth2/v2.0/token"),
+            s[1].evidence = Evidence([("request", "POST https://login.microsoftonline.com/\(SampleInventory.tenant)/oauth2/v2.0/token"),
                                       ("client_id", entry.bindings.first?.cloudIdentity ?? "-"), ("scope", "https://vault.azure.net/.default"),
                                       ("client_assertion", redactedAssertion)])
         }
@@ -82,13 +82,13 @@ public enum FixtureTrace {
                               mismatches: [Mismatch(field: "subject", expected: "system:serviceaccount:broken:wrongsubject", actual: subject)],
                               fix: "az identity federated-credential update -g rg-widash-demo --identity-name id-wrong-subject -n aks-wrong-subject --subject \(subject)")
         case ("broken", "wrong-issuer"):
-            fail3 = Diagnosis(summary: "AADSTS700211: No matching federated identity record found for presented assertion issuer '\(FixtureData.issuer)'.",
-                              mismatches: [Mismatch(field: "issuer", expected: FixtureData.issuer + "/", actual: FixtureData.issuer)],
-                              fix: "Set the federated credential's issuer to exactly \(FixtureData.issuer) (no trailing slash).")
+            fail3 = Diagnosis(summary: "AADSTS700211: No matching federated identity record found for presented assertion issuer '\(SampleInventory.issuer)'.",
+                              mismatches: [Mismatch(field: "issuer", expected: SampleInventory.issuer + "/", actual: SampleInventory.issuer)],
+                              fix: "Set the federated credential's issuer to exactly \(SampleInventory.issuer) (no trailing slash).")
         case ("broken", "wrong-audience"):
-            fail3 = Diagnosis(summary: "AADSTS700212: No matching federated identity record found for presented assertion audience '\(FixtureData.azureAudience)'.",
-                              mismatches: [Mismatch(field: "audience", expected: "api://AzureADTokenExchangeChina", actual: FixtureData.azureAudience)],
-                              fix: "Set the federated credential's audience to \(FixtureData.azureAudience).")
+            fail3 = Diagnosis(summary: "AADSTS700212: No matching federated identity record found for presented assertion audience '\(SampleInventory.azureAudience)'.",
+                              mismatches: [Mismatch(field: "audience", expected: "api://AzureADTokenExchangeChina", actual: SampleInventory.azureAudience)],
+                              fix: "Set the federated credential's audience to \(SampleInventory.azureAudience).")
         case ("broken", "stale-token"):
             fail3 = Diagnosis(summary: "AADSTS700024: Client assertion is not within its valid time range: the projected token expired 2 minutes ago and kubelet has not refreshed it.",
                               fix: "Check kubelet on the pod's node; restart the pod to get a fresh token.")
@@ -108,7 +108,7 @@ public enum FixtureTrace {
             return s
         }
         s[2].status = .passed
-        s[2].evidence = isAWS ? Evidence([("trust policy", "oidc provider \(FixtureData.issuer), :sub and :aud match")])
+        s[2].evidence = isAWS ? Evidence([("trust policy", "oidc provider \(SampleInventory.issuer), :sub and :aud match")])
             : Evidence([("federated credential", "aks-\(ns == "shop" ? "shop-" : "")\(sa): issuer, subject, audience match")])
 
         // Step 4: token issued.

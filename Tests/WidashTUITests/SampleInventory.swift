@@ -1,14 +1,14 @@
 import Foundation
 import WidashCore
 
-/// Realistic demo data for development and tests: the sandbox's demo scenario as the dashboard
-/// would see it (shop/frontend and shop/backend healthy, broken/* with one mistake each, AWS, GCP).
-public enum FixtureData {
-    public static let issuer = "https://oidc.widash-demo.local/6c3e9f70-aks"
-    public static let tenant = "5f1c1f2e-7a8b-4c3d-9e0f-1a2b3c4d5e6f"
-    public static let azureAudience = "api://AzureADTokenExchange"
-    public static let azureTokenPath = "/var/run/secrets/azure/tokens/azure-identity-token"
-    public static let awsTokenPath = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
+/// Hand-built dashboard state for the snapshot tests (views are pure functions of state): shaped like
+/// the demo, but only ever fed to views in tests; the product never uses it.
+enum SampleInventory {
+    static let issuer = "https://oidc.widash-demo.local/6c3e9f70-aks"
+    static let tenant = "5f1c1f2e-7a8b-4c3d-9e0f-1a2b3c4d5e6f"
+    static let azureAudience = "api://AzureADTokenExchange"
+    static let azureTokenPath = "/var/run/secrets/azure/tokens/azure-identity-token"
+    static let awsTokenPath = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 
     struct Spec {
         var ns: String
@@ -85,7 +85,7 @@ public enum FixtureData {
     ]
 
     /// The demo inventory as seen at `now` (token schedules relative to it).
-    public static func inventory(now: Date) -> Inventory {
+    static func inventory(now: Date) -> Inventory {
         Inventory(issuer: issuer,
                   webhooks: [WebhookSummary(kind: "azure", name: "azure-wi-webhook-mutating-webhook-configuration", failurePolicy: "Fail")],
                   identities: specs.map { entry($0, now: now) }, clusterFindings: [])

@@ -5,7 +5,7 @@ import Foundation
 /// projected service-account tokens, conditions and container statuses), and service accounts.
 ///
 /// Deterministic for a seed, so that every run and every decoder sees the same bytes.
-struct ScaleFixture {
+struct GeneratedCluster {
     var namespaces: Int
     var pods: Int
     var serviceAccounts: Int
