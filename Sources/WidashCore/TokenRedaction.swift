@@ -154,3 +154,11 @@ public enum TokenRedaction {
         return out
     }
 }
+
+extension TokenRedaction {
+    /// An AWS access key id keeps its prefix (ASIA/AKIA tells temporary from long-term) and last 4.
+    public static func accessKeyID(_ id: String) -> String {
+        guard id.count > 8 else { return "…" }
+        return "\(id.prefix(4))…\(id.suffix(4))"
+    }
+}

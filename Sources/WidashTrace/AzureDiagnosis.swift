@@ -4,14 +4,14 @@ import WidashCloud
 
 /// Turns Entra's verdicts and the federated-credential comparison into diagnoses with fixes.
 enum AzureDiagnosis {
-    static func trust(_ error: EntraError, meaning: EntraErrorMeaning, jwt: JWTInspection?, lookup: FederatedCredentialLookup,
+    static func trust(_ error: EntraError, meaning: EntraErrorMeaning, jwt: DecodedJWT?, lookup: FederatedCredentialLookup,
                       evaluation: FederatedCredentialEvaluation?, issuerProblem: Diagnosis?, inspection: PodInspection,
                       tenantID: String) -> Diagnosis {
         let code = error.code ?? error.error
         let presented = error.presented
-        let iss = jwt?.issuer ?? presented.issuer ?? "?"
-        let sub = jwt?.subject ?? presented.subject ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
-        let aud = jwt?.audiences.first ?? presented.audience ?? inspection.audience
+        let iss = jwt?.iss ?? presented.issuer ?? "?"
+        let sub = jwt?.sub ?? presented.subject ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
+        let aud = jwt?.aud.first ?? presented.audience ?? inspection.audience
         var holder: FederatedCredentialHolder?
         var notReadReason: String?
         switch lookup {

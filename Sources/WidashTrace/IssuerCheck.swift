@@ -10,7 +10,7 @@ struct IssuerCheck: Sendable {
     /// A finding that explains a cloud failure (e.g. JWKS unreachable); nil when all is well or not checked.
     var problem: Diagnosis?
 
-    static func run(cluster: any TraceCluster, transport: any HTTPTransport, jwt: JWTInspection?, timeouts: HTTPTimeouts) async -> IssuerCheck {
+    static func run(cluster: any TraceCluster, transport: any HTTPTransport, jwt: DecodedJWT?, timeouts: HTTPTimeouts) async -> IssuerCheck {
         var evidence = Evidence()
         var problem: Diagnosis?
         var clusterJWKS: Data?
@@ -18,7 +18,7 @@ struct IssuerCheck: Sendable {
             let (discovery, jwks) = try await cluster.issuerDiscovery()
             evidence["clusterIssuer"] = discovery.issuer
             clusterJWKS = jwks
-            if let iss = jwt?.issuer, iss != discovery.issuer {
+            if let iss = jwt?.iss, iss != discovery.issuer {
                 problem = Diagnosis(summary: "the token's issuer \(iss) differs from the cluster's discovery issuer \(discovery.issuer)",
                                     mismatches: [Mismatch(field: "issuer", expected: discovery.issuer, actual: iss)],
                                     fix: "set the API server's --service-account-issuer and the cloud trust to the same URL")
@@ -27,7 +27,7 @@ struct IssuerCheck: Sendable {
             evidence["clusterIssuer"] = "not read (\(error))"
         }
         // What the cloud fetches: the public discovery document at the token's issuer, then its jwks_uri.
-        guard let iss = jwt?.issuer, iss.hasPrefix("https://") else {
+        guard let iss = jwt?.iss, iss.hasPrefix("https://") else {
             evidence["publicDiscovery"] = "not checked (the token has no https issuer)"
             return IssuerCheck(evidence: evidence, problem: problem)
         }
@@ -54,7 +54,7 @@ struct IssuerCheck: Sendable {
             problem = problem ?? Diagnosis(summary: "the issuer's discovery document \(discoveryURL) could not be fetched from here: \(error)",
                                            fix: "make the issuer URL reachable from the internet: the cloud fetches it to verify tokens")
         }
-        if let kid = jwt?.keyID, let jwks = publicJWKS ?? clusterJWKS {
+        if let kid = jwt?.kid, let jwks = publicJWKS ?? clusterJWKS {
             let kids = Self.keyIDs(jwks)
             evidence["jwksKeyIDs"] = kids.joined(separator: ",")
             if kids.contains(kid) {

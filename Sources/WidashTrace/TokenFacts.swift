@@ -5,22 +5,22 @@ import WidashCloud
 /// Evidence about tokens: decoded claims and expiry facts. Never the token itself.
 enum TokenFacts {
     /// Adds the test token's redacted form, header and claims, and its expiry.
-    static func addToken(_ token: String, to evidence: inout Evidence, now: Date) -> JWTInspection? {
-        evidence["token"] = Redaction.jwt(token)
-        guard let jwt = JWTInspection(token: token) else {
+    static func addToken(_ token: String, to evidence: inout Evidence, now: Date) -> DecodedJWT? {
+        evidence["token"] = TokenRedaction.redact(token)
+        guard let jwt = try? JWT.decode(token) else {
             evidence["tokenFormat"] = "not a JWT"
             return nil
         }
-        evidence["header"] = jwt.headerJSON
-        evidence["claims"] = jwt.claimsJSON
-        evidence["iss"] = jwt.issuer ?? "(none)"
-        evidence["sub"] = jwt.subject ?? "(none)"
-        evidence["aud"] = jwt.audiences.joined(separator: ",")
-        if let kid = jwt.keyID { evidence["kid"] = kid }
-        if let exp = jwt.expiresAt {
-            evidence["testTokenExpiresAt"] = EvidenceTime.format(exp) + " (in \(Int(exp.timeIntervalSince(now))) s)"
+        evidence["header"] = jwt.header.serialized()
+        evidence["claims"] = jwt.claims.serialized()
+        evidence["iss"] = jwt.iss ?? "(none)"
+        evidence["sub"] = jwt.sub ?? "(none)"
+        evidence["aud"] = jwt.aud.joined(separator: ",")
+        if let kid = jwt.kid { evidence["kid"] = kid }
+        if let exp = jwt.exp {
+            evidence["testTokenExpiresAt"] = TokenClock.timestamp(exp) + " (in \(Int(exp.timeIntervalSince(now))) s)"
         }
-        if let warn = jwt.warnAfter { evidence["warnAfter"] = EvidenceTime.format(warn) }
+        if let warn = jwt.kubernetes?.warnAfter { evidence["warnAfter"] = TokenClock.timestamp(warn) }
         return jwt
     }
 
@@ -38,8 +38,8 @@ enum TokenFacts {
     static func addProjected(ttl: Int, podStart: String?, to evidence: inout Evidence, now: Date) {
         let refresh = Int(min(Double(ttl) * 0.8, 24 * 3600))
         evidence["projectedTTL"] = "\(ttl) s (kubelet refreshes after \(refresh) s: 80 % of the TTL or 24 h)"
-        if let s = schedule(ttlSeconds: ttl, podStart: podStart.flatMap(EvidenceTime.parse), now: now) {
-            evidence["projectedTokenEstimate"] = "issued ≈ \(EvidenceTime.format(s.issuedAt)), refresh ≈ \(EvidenceTime.format(s.refreshAt)), expires ≈ \(EvidenceTime.format(s.expiresAt))"
+        if let s = schedule(ttlSeconds: ttl, podStart: podStart.flatMap(TokenClock.parseTimestamp), now: now) {
+            evidence["projectedTokenEstimate"] = "issued ≈ \(TokenClock.timestamp(s.issuedAt)), refresh ≈ \(TokenClock.timestamp(s.refreshAt)), expires ≈ \(TokenClock.timestamp(s.expiresAt))"
         }
         if ttl < 600 { evidence["projectedTTLWarning"] = "below the 600 s minimum of TokenRequest" }
     }

@@ -6,7 +6,7 @@ import WidashHTTP
 /// The token minted in step 1 and its decoded form, handed to the later steps.
 struct MintedToken: Sendable {
     var token: String
-    var jwt: JWTInspection?
+    var jwt: DecodedJWT?
 }
 
 /// Runs the five steps of a pod's provider and streams the events.
@@ -49,7 +49,9 @@ public struct TraceEngine: Sendable {
         }
         let key = "\(inspection.namespace)/\(inspection.podName)"
         continuation.yield(.started(pod: key, provider: inspection.provider))
-        let runner = StepRunner(continuation: continuation, timeout: options.stepTimeout)
+        let problem = inspection.problem.map { ", step 1 problem: \($0.summary)" } ?? ""
+        services.logger.debug("trace \(key): provider \(inspection.provider?.rawValue ?? "none")\(problem)")
+        let runner = StepRunner(continuation: continuation, timeout: options.stepTimeout, logger: services.logger, pod: key)
         let context = TraceContext(cluster: cluster, services: services, options: options, inspection: inspection,
                                    podStartTime: pod.status?.startTime)
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The fuzz targets of `widash-fuzz`, one per parser of untrusted input.
 enum FuzzTarget: String, CaseIterable, Sendable {
-    /// WidashCore `JWT.decode`, `TokenRedaction`, WidashCloud `JWTInspection` and `Redaction`.
+    /// WidashCore `JWT.decode` and every `TokenRedaction`.
     case jwt
     /// WidashKube kubeconfig parsing, merging and context resolution, from memory.
     case kubeconfig

@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import XCTest
 import WidashHTTP
 @testable import WidashCloud
@@ -40,7 +41,7 @@ final class AWSResponseTests: XCTestCase {
         guard case .success(let r) = exchange.result else { return XCTFail("expected credentials") }
         XCTAssertEqual(r.credentials.accessKeyID, "ASgeIAIOSFODNN7EXAMPLE")
         XCTAssertEqual(r.credentials.sessionToken, "AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE")
-        XCTAssertEqual(r.credentials.expiration, EvidenceTime.parse("2026-11-29T12:00:00Z"))
+        XCTAssertEqual(r.credentials.expiration, TokenClock.parseTimestamp("2026-11-29T12:00:00Z"))
         XCTAssertEqual(r.assumedRoleARN, "arn:aws:sts::111122223333:assumed-role/irsa-ok/widash-trace")
         XCTAssertEqual(r.subjectFromWebIdentityToken, "system:serviceaccount:aws:irsa-ok")
         XCTAssertEqual(r.audience, "sts.amazonaws.com")

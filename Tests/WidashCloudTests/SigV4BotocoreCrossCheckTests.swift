@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import XCTest
 import WidashHTTP
 @testable import WidashCloud
@@ -23,7 +24,7 @@ print(json.dumps(out))
 """
 
     func testBotocoreComputesTheSameSignature() throws {
-        let date = try XCTUnwrap(EvidenceTime.parse("2024-05-17T09:30:15Z"))
+        let date = try XCTUnwrap(TokenClock.parseTimestamp("2024-05-17T09:30:15Z"))
         struct Case: Encodable {
             var method: String; var url: String; var body: String; var headers: [String: String]
             var key: String; var secret: String; var token: String?; var service: String; var region: String

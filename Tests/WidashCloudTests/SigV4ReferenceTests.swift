@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import XCTest
 @testable import WidashCloud
 
@@ -50,7 +51,7 @@ final class SigV4ReferenceTests: XCTestCase {
             let read = { (file: String) throws -> String in try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8) }
             let context = try JSONDecoder().decode(Context.self, from: Data(read("context.json").utf8))
             let request = Self.parseRequest(try read("request.txt"))
-            guard let date = EvidenceTime.parse(context.timestamp) else { return XCTFail("\(name): bad timestamp") }
+            guard let date = TokenClock.parseTimestamp(context.timestamp) else { return XCTFail("\(name): bad timestamp") }
             let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: context.credentials.access_key_id,
                                                                  secretAccessKey: context.credentials.secret_access_key,
                                                                  sessionToken: context.credentials.token),

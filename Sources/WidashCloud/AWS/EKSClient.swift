@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import WidashHTTP
 
 /// An EKS Pod Identity association.
@@ -112,7 +113,7 @@ public struct EKSAuthClient: Sendable {
            let c = o["credentials"] as? [String: Any], let id = c["accessKeyId"] as? String, let secret = c["secretAccessKey"] as? String {
             let expiration: Date?
             if let n = c["expiration"] as? NSNumber { expiration = Date(timeIntervalSince1970: n.doubleValue) }
-            else { expiration = (c["expiration"] as? String).flatMap(EvidenceTime.parse) }
+            else { expiration = (c["expiration"] as? String).flatMap(TokenClock.parseTimestamp) }
             let subject = o["subject"] as? [String: Any]
             let user = o["assumedRoleUser"] as? [String: Any]
             let creds = AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: c["sessionToken"] as? String,

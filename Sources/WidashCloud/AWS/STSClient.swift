@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import WidashHTTP
 
 /// Temporary credentials from STS or eks-auth, with who they belong to.
@@ -13,7 +14,7 @@ public struct AssumedRoleCredentials: Sendable, Hashable, CustomStringConvertibl
     public var audience: String?
 
     public var description: String {
-        "\(credentials) as \(assumedRoleARN ?? "?")" + (credentials.expiration.map { ", expires \(EvidenceTime.format($0))" } ?? "")
+        "\(credentials) as \(assumedRoleARN ?? "?")" + (credentials.expiration.map { ", expires \(TokenClock.timestamp($0))" } ?? "")
     }
 }
 
@@ -87,7 +88,7 @@ public struct STSClient: Sendable {
         if response.status == 200, let root = XMLTree.parse(response.body), let result = root.find("AssumeRoleWithWebIdentityResult"),
            let id = result.text("Credentials/AccessKeyId"), let secret = result.text("Credentials/SecretAccessKey") {
             let creds = AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: result.text("Credentials/SessionToken"),
-                                       expiration: result.text("Credentials/Expiration").flatMap(EvidenceTime.parse),
+                                       expiration: result.text("Credentials/Expiration").flatMap(TokenClock.parseTimestamp),
                                        source: "sts:AssumeRoleWithWebIdentity")
             return AWSExchange(requestLine: requestLine, status: 200, result: .success(AssumedRoleCredentials(
                 credentials: creds, assumedRoleARN: result.text("AssumedRoleUser/Arn"), assumedRoleID: result.text("AssumedRoleUser/AssumedRoleId"),

@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import Crypto
 import WidashHTTP
 
@@ -22,7 +23,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "AWS credentials \(Redaction.accessKeyID(accessKeyID))\(sessionToken == nil ? "" : " (temporary)") from \(source)"
+        "AWS credentials \(TokenRedaction.accessKeyID(accessKeyID))\(sessionToken == nil ? "" : " (temporary)") from \(source)"
     }
 }
 

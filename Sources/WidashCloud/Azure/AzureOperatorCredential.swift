@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import WidashHTTP
 
 /// An access token of the person running widash, used to read federated credentials (Graph, ARM).
@@ -13,7 +14,7 @@ public struct OperatorToken: Sendable, CustomStringConvertible {
         self.expiresOn = expiresOn
         self.source = source
     }
-    public var description: String { "operator token from \(source) \(Redaction.secret(accessToken))" }
+    public var description: String { "operator token from \(source) \(TokenRedaction.redactOpaque(accessToken))" }
 }
 
 /// A token, or why there is none. "Unavailable" is not an error: the cloud side is then "not checked".

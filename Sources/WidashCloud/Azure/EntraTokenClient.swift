@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import WidashHTTP
 
 /// Where Entra's token endpoint lives.
@@ -34,7 +35,7 @@ public struct EntraAccessToken: Sendable, CustomStringConvertible {
     public var accessToken: String
 
     public var description: String {
-        "\(tokenType) token \(Redaction.jwt(accessToken)), expires in \(expiresIn) s"
+        "\(tokenType) token \(TokenRedaction.redact(accessToken)), expires in \(expiresIn) s"
     }
 
     /// Parses a success body; nil when the body is not Entra's token JSON.

@@ -1,4 +1,5 @@
 import Foundation
+import WidashCore
 import WidashHTTP
 
 /// A Google error: STS's OAuth form (`{"error","error_description"}`) or the API form
@@ -32,7 +33,7 @@ public struct GCPAccessToken: Sendable, CustomStringConvertible {
     public var tokenType: String?
     public var issuedTokenType: String?
     public var expiresOn: Date?
-    public var description: String { "Google token \(Redaction.secret(accessToken))" + (expiresOn.map { ", expires \(EvidenceTime.format($0))" } ?? "") }
+    public var description: String { "Google token \(TokenRedaction.redactOpaque(accessToken))" + (expiresOn.map { ", expires \(TokenClock.timestamp($0))" } ?? "") }
 }
 
 /// Google STS token exchange: a Kubernetes token for a federated access token.
@@ -103,7 +104,7 @@ public struct GCPIAMCredentialsClient: Sendable {
         if response.status == 200, let o = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
            let token = o["accessToken"] as? String {
             return (RequestLine.of(request), 200, .success(GCPAccessToken(accessToken: token, tokenType: "Bearer", issuedTokenType: nil,
-                                                                          expiresOn: (o["expireTime"] as? String).flatMap(EvidenceTime.parse))))
+                                                                          expiresOn: (o["expireTime"] as? String).flatMap(TokenClock.parseTimestamp))))
         }
         if let e = GCPServiceError.parse(service: "iamcredentials", status: response.status, body: response.body) {
             return (RequestLine.of(request), response.status, .failure(e))
