@@ -7,10 +7,9 @@ import WidashSandboxKit
 /// Operator credentials for SigV4 calls to IAM/EKS/eks-auth: `AWSCredentialStore.operatorAccessKeyID`
 /// / `operatorSecretAccessKey` (AKIAWIDASHDEMO000001 / widash-demo-operator-secret).
 public enum AWSSandbox {
-    /// The AWS services (STS, IAM, EKS, eks-auth), the GCP services (`GCPSandbox`), and, last, a
-    /// dispatcher for requests addressed to the sandbox's own loopback address (see
-    /// `LoopbackDispatcher`), ready for `SandboxServer.start(options, services:)`. Each call creates
-    /// fresh credential stores. Do not also add `GCPSandbox.services`: they are included.
+    /// The AWS services (STS, IAM, EKS, eks-auth) and, last, a dispatcher for AWS requests addressed
+    /// to the sandbox's own loopback address (see `LoopbackDispatcher`), ready for
+    /// `SandboxServer.start(options, services:)`. Each call creates fresh credential stores.
     public static func services(context: SandboxContext) -> [any SandboxService] {
         services(context: context, catalog: AWSCatalog.demo(context: context))
     }
@@ -23,13 +22,12 @@ public enum AWSSandbox {
         let iam = IAMService(catalog: catalog, store: store, now: context.now)
         let eks = EKSService(catalog: catalog, store: store, now: context.now)
         let eksAuth = EKSAuthService(catalog: catalog, store: store, keys: keys, clusterIssuer: context.clusterIssuer, now: context.now)
-        let gcp = GCPSandbox.makeServices(context: context)
-        let loopback = LoopbackDispatcher(sts: sts, iam: iam, eks: eks, eksAuth: eksAuth, gcpSTS: gcp.sts, gcpCredentials: gcp.credentials)
-        return [sts, iam, eks, eksAuth, gcp.sts, gcp.credentials, loopback]
+        let loopback = LoopbackDispatcher(sts: sts, iam: iam, eks: eks, eksAuth: eksAuth)
+        return [sts, iam, eks, eksAuth, loopback]
     }
 
-    /// Whether a request sent to the sandbox's loopback address is an AWS or GCP call (SigV4 scope,
-    /// query `Action`, or an EKS/eks-auth/GCP path). The loopback dispatcher in `services(context:)`
+    /// Whether a request sent to the sandbox's loopback address is an AWS call (SigV4 scope, query
+    /// `Action`, or an EKS/eks-auth path). The loopback dispatcher in `services(context:)`
     /// answers the loopback host names; a router that also serves other loopback clouds (Entra) can
     /// ask this first.
     public static func isCloudLoopbackRequest(_ request: SandboxRequest) -> Bool {

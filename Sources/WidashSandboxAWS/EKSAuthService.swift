@@ -101,14 +101,3 @@ public struct EKSAuthService: SandboxService {
         return .success(claims)
     }
 }
-
-/// `system:serviceaccount:NAMESPACE:NAME`.
-enum ServiceAccountSubject {
-    static func parse(_ subject: String) -> (namespace: String, name: String)? {
-        let parts = subject.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "system", parts[1] == "serviceaccount", !parts[2].isEmpty, !parts[3].isEmpty else {
-            return nil
-        }
-        return (String(parts[2]), String(parts[3]))
-    }
-}

@@ -1,7 +1,7 @@
 import Foundation
 import WidashSandboxKit
 
-/// Serves AWS and GCP requests sent to the sandbox's own address (`AWS_ENDPOINT_URL=https://127.0.0.1:PORT`),
+/// Serves AWS requests sent to the sandbox's own address (`AWS_ENDPOINT_URL=https://127.0.0.1:PORT`),
 /// where the Host header cannot say which service is meant. The server asks it only for loopback
 /// requests that are not Kubernetes paths. It picks the service as AWS itself would from the request:
 /// the SigV4 credential scope's service, else the query `Action` (STS vs IAM), else the REST path.
@@ -10,8 +10,6 @@ struct LoopbackDispatcher: SandboxService {
     let iam: IAMService
     let eks: EKSService
     let eksAuth: EKSAuthService
-    let gcpSTS: GCPSTSService?
-    let gcpCredentials: GCPIAMCredentialsService?
 
     static let loopbackNames: Set<String> = ["127.0.0.1", "localhost", "::1"]
     static let iamActions: Set<String> = ["GetRole", "ListOpenIDConnectProviders", "GetOpenIDConnectProvider"]
@@ -22,13 +20,13 @@ struct LoopbackDispatcher: SandboxService {
         guard let service = target(request) else {
             return .json(404, [
                 "error": "no_emulated_service",
-                "message": "the widash sandbox found no Kubernetes, AWS or GCP operation for \(request.method) \(request.path) on \(request.host); check the URL",
+                "message": "the widash sandbox found no Kubernetes, AWS or Google operation for \(request.method) \(request.path) on \(request.host); check the URL",
             ])
         }
         return await service.handle(request)
     }
 
-    enum Kind { case sts, iam, eks, eksAuth, gcpSTS, gcpCredentials }
+    enum Kind { case sts, iam, eks, eksAuth }
 
     func target(_ request: SandboxRequest) -> (any SandboxService)? {
         switch Self.kind(of: request) {
@@ -36,8 +34,6 @@ struct LoopbackDispatcher: SandboxService {
         case .iam?: return iam
         case .eks?: return eks
         case .eksAuth?: return eksAuth
-        case .gcpSTS?: return gcpSTS
-        case .gcpCredentials?: return gcpCredentials
         case nil: return nil
         }
     }
@@ -57,10 +53,6 @@ struct LoopbackDispatcher: SandboxService {
         }
         let path = RestJSON.segments(request.path)
         if path.first == "clusters" { return path.last == "assume-role-for-pod-identity" ? .eksAuth : .eks }
-        if request.method == "POST", request.path == "/v1/token" || request.path == "/v1beta/token" { return .gcpSTS }
-        if request.method == "POST", request.path.hasPrefix("/v1/projects/"), request.path.hasSuffix(":generateAccessToken") {
-            return .gcpCredentials
-        }
         return nil
     }
 }

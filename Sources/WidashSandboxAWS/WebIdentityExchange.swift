@@ -1,4 +1,5 @@
 import Foundation
+import WidashSandboxKit
 
 /// The checks STS makes for `AssumeRoleWithWebIdentity`, in AWS's order: a JWT, an IAM OIDC
 /// provider for its issuer, its audience among the provider's client ids, a valid signature from

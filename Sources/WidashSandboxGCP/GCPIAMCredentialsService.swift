@@ -9,6 +9,10 @@ public struct GCPIAMCredentialsService: SandboxService {
     let now: @Sendable () -> Date
 
     public func answers(host: String) -> Bool { host == "iamcredentials.googleapis.com" }
+    /// `POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken` on the sandbox's own address.
+    public func answersLoopback(_ request: SandboxRequest) -> Bool {
+        request.method == "POST" && request.path.hasPrefix("/v1/projects/") && request.path.hasSuffix(":generateAccessToken")
+    }
 
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         let prefix = "/v1/projects/-/serviceAccounts/", suffix = ":generateAccessToken"
@@ -29,7 +33,7 @@ public struct GCPIAMCredentialsService: SandboxService {
                                    details: [["@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED",
                                               "domain": "iam.googleapis.com", "metadata": ["permission": "iam.serviceAccounts.getAccessToken"]]])
         }
-        let body = RestJSON.body(request) ?? [:]
+        let body = GCPWire.body(request) ?? [:]
         guard let scopes = body["scope"] as? [String], !scopes.isEmpty else {
             return GCPError.status(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
         }
@@ -42,6 +46,6 @@ public struct GCPIAMCredentialsService: SandboxService {
         }
         let expires = now().addingTimeInterval(TimeInterval(lifetime))
         let token = await tokens.issue(principals: ["serviceAccount:\(sa.email)"], expires: expires, prefix: "ya29.c.")
-        return AWSWire.json(200, ["accessToken": token, "expireTime": AWSWire.iso8601(expires)])
+        return GCPWire.json(200, ["accessToken": token, "expireTime": GCPWire.timestamp(expires)])
     }
 }

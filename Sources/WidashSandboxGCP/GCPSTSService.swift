@@ -12,6 +12,10 @@ public struct GCPSTSService: SandboxService {
     let now: @Sendable () -> Date
 
     public func answers(host: String) -> Bool { host == "sts.googleapis.com" }
+    /// `POST /v1/token` on the sandbox's own address (a client given the sandbox as its STS endpoint).
+    public func answersLoopback(_ request: SandboxRequest) -> Bool {
+        request.method == "POST" && (request.path == "/v1/token" || request.path == "/v1beta/token")
+    }
 
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         guard request.method == "POST", request.path == "/v1/token" || request.path == "/v1beta/token" else {
@@ -19,13 +23,13 @@ public struct GCPSTSService: SandboxService {
         }
         let fields: [String: String]
         if request.headers["content-type"]?.contains("json") == true {
-            let object = RestJSON.body(request) ?? [:]
+            let object = GCPWire.body(request) ?? [:]
             fields = object.compactMapValues { $0 as? String }
         } else {
             fields = request.form
         }
         switch await exchange(fields) {
-        case .success(let body): return AWSWire.json(200, body)
+        case .success(let body): return GCPWire.json(200, body)
         case .failure(let error): return error.response
         }
     }
@@ -76,12 +80,12 @@ struct GCPError: Error, Sendable {
     var response: SandboxResponse
 
     static func oauth(_ error: String, _ description: String, status: Int = 400) -> GCPError {
-        GCPError(response: AWSWire.json(status, ["error": error, "error_description": description]))
+        GCPError(response: GCPWire.json(status, ["error": error, "error_description": description]))
     }
 
     static func status(_ code: Int, _ status: String, _ message: String, details: [[String: Any]] = []) -> SandboxResponse {
         var error: [String: Any] = ["code": code, "message": message, "status": status]
         if !details.isEmpty { error["details"] = details }
-        return AWSWire.json(code, ["error": error])
+        return GCPWire.json(code, ["error": error])
     }
 }

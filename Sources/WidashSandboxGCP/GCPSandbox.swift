@@ -4,18 +4,14 @@ import WidashSandboxKit
 /// The sandbox's GCP emulation: STS token exchange (`sts.googleapis.com`) and IAM Credentials
 /// `generateAccessToken` (`iamcredentials.googleapis.com`), for the demo's `gcp/gke-ok`.
 public enum GCPSandbox {
-    /// The GCP services alone (`AWSSandbox.services` already includes them).
+    /// The Google services, sharing one token store (tokens Google STS issues are accepted by IAM
+    /// Credentials). Each answers its own host and its own paths on the sandbox's loopback address.
     public static func services(context: SandboxContext) -> [any SandboxService] {
-        let made = makeServices(context: context)
-        return [made.sts, made.credentials]
-    }
-
-    static func makeServices(context: SandboxContext) -> (sts: GCPSTSService, credentials: GCPIAMCredentialsService) {
         let directory = GCPDirectory.demo(context: context)
         let tokens = GCPTokenStore()
         let keys = IssuerKeyVerifier(transport: context.transport)
-        return (GCPSTSService(directory: directory, tokens: tokens, keys: keys, now: context.now),
-                GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now))
+        return [GCPSTSService(directory: directory, tokens: tokens, keys: keys, now: context.now),
+                GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now)]
     }
 
     public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com"]
@@ -86,8 +82,7 @@ actor GCPTokenStore {
 
     /// Issues an opaque token (`ya29.d.` federated, `ya29.c.` service account) for `principals`.
     func issue(principals: [String], expires: Date, prefix: String = "ya29.d.") -> String {
-        let token = prefix + AWSWire.random(160, from: AWSWire.base64Alphabet.replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_"))
+        let token = GCPWire.token(prefix: prefix)
         federated[token] = Federated(principals: principals, expires: expires)
         return token
     }

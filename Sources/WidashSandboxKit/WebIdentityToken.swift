@@ -2,7 +2,8 @@ import Foundation
 import JWTKit
 import WidashHTTP
 
-/// The claims of a service-account token that the AWS and GCP emulators look at.
+/// The claims of a service-account token that the AWS and GCP emulators look at (their STS-like
+/// services read the same claims, so the reading lives in the kit they share).
 public struct WebIdentityClaims: Sendable, Equatable {
     public var issuer: String
     public var subject: String
@@ -59,11 +60,13 @@ public enum IssuerKeyError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// Verifies a token's RS256 signature against its issuer's published keys, fetched over HTTPS
 /// (discovery document, then `jwks_uri`) exactly as a cloud's STS does.
-struct IssuerKeyVerifier: Sendable {
+public struct IssuerKeyVerifier: Sendable {
     let transport: any HTTPTransport
 
+    public init(transport: any HTTPTransport) { self.transport = transport }
+
     /// Fetches discovery + JWKS for `issuer` and verifies `token`'s signature.
-    func verifySignature(of token: String, issuer: String) async -> Result<Void, IssuerKeyError> {
+    public func verifySignature(of token: String, issuer: String) async -> Result<Void, IssuerKeyError> {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         let discoveryURL = base + "/.well-known/openid-configuration"
         let discovery: [String: Any]
@@ -120,4 +123,15 @@ struct OpaquePayload: JWTPayload {
     init(from decoder: any Decoder) throws {}
     func encode(to encoder: any Encoder) throws {}
     func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// `system:serviceaccount:NAMESPACE:NAME`, the subject of every Kubernetes service-account token.
+public enum ServiceAccountSubject {
+    public static func parse(_ subject: String) -> (namespace: String, name: String)? {
+        let parts = subject.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "system", parts[1] == "serviceaccount", !parts[2].isEmpty, !parts[3].isEmpty else {
+            return nil
+        }
+        return (String(parts[2]), String(parts[3]))
+    }
 }

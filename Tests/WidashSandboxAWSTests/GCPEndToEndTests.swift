@@ -4,12 +4,13 @@ import WidashHTTP
 import WidashSandbox
 import WidashSandboxKit
 @testable import WidashSandboxAWS
+import WidashSandboxGCP
 
 /// GKE workload identity through the running sandbox over HTTPS with libcurl, the real Google host
 /// names routed by CONNECT_TO: TokenRequest → STS token exchange → generateAccessToken.
 final class GCPEndToEndTests: XCTestCase {
     func testGKEServiceAccountGetsAnAccessTokenThroughTheServer() async throws {
-        let server = try await SandboxServer.start(SandboxOptions(isStatic: true)) { AWSSandbox.services(context: $0) }
+        let server = try await SandboxServer.start(SandboxOptions(isStatic: true)) { AWSSandbox.services(context: $0) + GCPSandbox.services(context: $0) }
         do {
             try await exchange(server: server)
             await server.stop()

@@ -1,6 +1,7 @@
 import XCTest
 import WidashSandboxKit
 @testable import WidashSandboxAWS
+@testable import WidashSandboxGCP
 
 final class GCPServiceTests: XCTestCase {
     var issuer: TestIssuer!

@@ -41,6 +41,7 @@ final class LoopbackDispatchTests: XCTestCase {
                                    headers: Requests.form, body: Data("grant_type=client_credentials&client_id=x".utf8))
         XCTAssertFalse(AWSSandbox.isCloudLoopbackRequest(entra))
         XCTAssertTrue(AWSSandbox.isCloudLoopbackRequest(Requests.query(host: "127.0.0.1", [("Action", "GetCallerIdentity")])))
-        XCTAssertTrue(AWSSandbox.isCloudLoopbackRequest(SandboxRequest(method: "POST", host: "127.0.0.1", path: "/v1/token")))
+        // Google STS's path on the loopback address is Google's own service's (GCPSandbox), not AWS's.
+        XCTAssertFalse(AWSSandbox.isCloudLoopbackRequest(SandboxRequest(method: "POST", host: "127.0.0.1", path: "/v1/token")))
     }
 }

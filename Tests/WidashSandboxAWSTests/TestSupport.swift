@@ -1,14 +1,15 @@
 import Foundation
+import WidashSandboxGCP
 import XCTest
 import WidashSandboxKit
 @testable import WidashSandboxAWS
 
-/// The services of one sandbox instance, looked up by host.
+/// The services of one sandbox instance, looked up by host: the AWS services and the Google ones (the GCP tests share this target's issuer and helpers).
 struct AWSServices {
     let services: [any SandboxService]
 
     init(context: SandboxContext) {
-        services = AWSSandbox.services(context: context)
+        services = AWSSandbox.services(context: context) + GCPSandbox.services(context: context)
     }
 
     func handle(_ request: SandboxRequest) async throws -> SandboxResponse {
