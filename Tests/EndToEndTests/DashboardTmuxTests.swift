@@ -55,4 +55,22 @@ final class DashboardTmuxTests: XCTestCase {
         let before = try String(contentsOfFile: "\(dir)/before", encoding: .utf8)
         XCTAssertEqual(before, after, "terminal settings restored after exit")
     }
+
+    /// A bad config file does not stop the dashboard: it opens with the defaults and the banner
+    /// names the file and the line (the CLI commands refuse the same file: TokenEndToEndTests).
+    func testBadConfigFileOpensTheDashboardWithTheProblemInTheBanner() throws {
+        let t = try XCTUnwrap(harness)
+        let binary = try WidashBinaryLocator.path()
+        let dir = t.directory.path
+        try FileManager.default.createDirectory(atPath: "\(dir)/config/widash", withIntermediateDirectories: true)
+        try "theme: dark\nrefreshSeconds: soon\n".write(toFile: "\(dir)/config/widash/config.yaml", atomically: true, encoding: .utf8)
+        try t.start("XDG_CONFIG_HOME=\(dir)/config TERM=xterm-256color \(binary) --demo; echo $? > \(dir)/code; sleep 60")
+        let screen = try t.waitFor("identities listed under a banner naming the config file and line") {
+            $0.contains("wrong-subject") && $0.contains("config.yaml, line 2")
+        }
+        XCTAssertTrue(screen.contains("defaults in use: config file"), screen)
+        XCTAssertFalse(screen.contains("theme dark"), "a bad file's settings are not half-applied:\n\(screen)")
+        try t.keys(":q", "Enter")
+        XCTAssertEqual(try t.waitForFile("\(dir)/code").trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import WidashService
 @testable import WidashTUI
 
 final class ThemeTests: XCTestCase {

@@ -19,8 +19,8 @@ public struct YAMLProblem: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Composes YAML into a node tree, turning Yams errors into a `YAMLProblem` that names the line.
-enum YAMLDocument {
-    static func compose(_ text: String) throws(YAMLProblem) -> Node? {
+public enum YAMLDocument {
+    public static func compose(_ text: String) throws(YAMLProblem) -> Node? {
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -30,7 +30,7 @@ enum YAMLDocument {
         }
     }
 
-    static func problem(from error: YamlError) -> YAMLProblem {
+    public static func problem(from error: YamlError) -> YAMLProblem {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
@@ -47,10 +47,10 @@ enum YAMLDocument {
 
 extension Node {
     /// The 1-based line this node starts at, when known.
-    var line: Int? { mark?.line }
+    public var line: Int? { mark?.line }
 
     /// Mapping entries with string keys, in file order, each with its key node (for line numbers).
-    var stringPairs: [(key: String, keyNode: Node, value: Node)]? {
+    public var stringPairs: [(key: String, keyNode: Node, value: Node)]? {
         guard let mapping else { return nil }
         return mapping.compactMap { pair in
             guard let k = pair.key.scalar?.string else { return nil }

@@ -9,7 +9,7 @@ public struct DashboardLaunch: Sendable {
     /// Theme name or .yaml path (nil: default).
     public var themeName: String?
     public var themes: ThemeLoader
-    /// A message to flash at start (e.g. a config or theme problem).
+    /// A problem found before start that lasts (a bad config file), shown in the banner.
     public var startupMessage: String?
 
     public init(environment: any DashboardEnvironment, options: DashboardOptions, themeName: String?,
@@ -73,7 +73,7 @@ public enum DashboardRunner {
         let frameLog = FrameLog.fromEnvironment(env)
 
         var theme = BuiltinThemes.defaultTheme
-        var startupFlash = launch.startupMessage
+        var startupFlash: String?
         if let name = launch.themeName {
             do { theme = try launch.themes.load(name) } catch {
                 startupFlash = [startupFlash, "\(error.message) — using the default theme"].compactMap { $0 }.joined(separator: "; ")
@@ -81,6 +81,7 @@ public enum DashboardRunner {
         }
         let size = terminal.size
         var state = AppState(width: size.width, height: size.height, now: Date(), theme: theme, options: launch.options)
+        state.startupProblem = launch.startupMessage.map { "defaults in use: \($0)" }
         if let startupFlash { state.flash(startupFlash, error: true) }
         terminal.apply(theme: state.theme)
         var appliedTheme = state.theme

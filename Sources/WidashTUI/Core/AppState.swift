@@ -120,7 +120,15 @@ public struct AppState: Sendable {
     public private(set) var inventoryGeneration = 0
     public var loaded = 0
     public var expected = 0
+    /// A problem of the live feed (list/watch, unreadable reads), shown while the rest keeps working.
     public var banner: String?
+    /// A problem found at start that lasts (a bad config file: the dashboard runs on defaults).
+    public var startupProblem: String?
+    /// The banner line: the lasting start-up problem first, then the feed's.
+    public var bannerText: String? {
+        let parts = [startupProblem, banner].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    }
     public var lastRefresh: Date?
     /// Identity keys changed by the last updates, highlighted until the date.
     public var changedUntil: [String: Date] = [:]

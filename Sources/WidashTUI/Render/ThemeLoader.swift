@@ -1,4 +1,5 @@
 import Foundation
+import WidashService
 import Yams
 
 /// Why a theme could not be used. The message names the file, the line and what to do.

@@ -13,7 +13,7 @@ public enum DashboardView {
         }
         HeaderView.render(&buf, state)
         HintsView.render(&buf, state, row: 2)
-        if let row = layout.bannerRow, let banner = state.banner {
+        if let row = layout.bannerRow, let banner = state.bannerText {
             buf.fill(y: row, role: .banner)
             buf.write(" ⚠ " + banner, x: 0, y: row, role: .banner)
         }

@@ -25,7 +25,7 @@ public struct Layout: Sendable, Hashable {
     }
 
     public init(_ state: AppState) {
-        self.init(width: state.width, height: state.height, hasBanner: state.banner != nil)
+        self.init(width: state.width, height: state.height, hasBanner: state.bannerText != nil)
     }
 
     public var isTooSmall: Bool { width < Layout.minWidth || height < Layout.minHeight }
