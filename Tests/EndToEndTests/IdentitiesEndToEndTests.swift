@@ -86,7 +86,7 @@ final class IdentitiesEndToEndTests: XCTestCase {
 
         // With a YAML library at hand: the YAML document equals the JSON one (token schedules aside,
         // they follow the clock), types included.
-        guard let python = PythonPeer.find(module: "yaml") else { return }
+        let python = try PythonPeer.find(module: "yaml")
         let directory = try TemporaryDirectory("yaml")
         defer { directory.remove() }
         let yamlFile = try directory.write(yaml.stdout, to: "inventory.yaml")

@@ -1,4 +1,5 @@
 import Foundation
+import WidashTestPeers
 import XCTest
 
 /// One tmux server and session running a shell script at a fixed size, for driving the real
@@ -9,12 +10,9 @@ final class TmuxHarness {
     /// A private folder for the script's files (exit codes, `stty` output, logs).
     let directory: URL
 
-    /// A harness, or `XCTSkip` (with a printed reason) when tmux is not installed.
+    /// A harness; tmux missing is a missing judge (`Peers`).
     init(testName: String = "widash") throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
-            print("\(testName) skipped: tmux is not installed (./install-deps.sh installs it)")
-            throw XCTSkip("tmux is not installed")
-        }
+        _ = try Peers.tmux()
         session = "widash-test-\(UUID().uuidString.prefix(8))"
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(session)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -58,7 +56,7 @@ final class TmuxHarness {
         let outPath = path("tmux-out-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outPath) }
-        guard let out = FileHandle(forWritingAtPath: outPath) else { throw XCTSkip("cannot write \(outPath)") }
+        guard let out = FileHandle(forWritingAtPath: outPath) else { throw HarnessStopped(reason: "cannot write \(outPath)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
         process.arguments = ["-L", session] + args
@@ -104,7 +102,7 @@ final class TmuxHarness {
             Thread.sleep(forTimeInterval: 0.2)
         }
         XCTFail("timed out waiting for: \(what). Screen:\n\(last)")
-        throw XCTSkip("stopped after a failed wait")
+        throw HarnessStopped(reason: "stopped after a failed wait")
     }
 
     /// Waits until the file exists and is not empty, and returns its text.
@@ -116,7 +114,7 @@ final class TmuxHarness {
             Thread.sleep(forTimeInterval: 0.2)
         }
         XCTFail("timed out waiting for \(file); screen:\n\((try? capture()) ?? "")")
-        throw XCTSkip("stopped after a failed wait")
+        throw HarnessStopped(reason: "stopped after a failed wait")
     }
 
     static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
@@ -130,7 +128,7 @@ final class TmuxHarness {
         guard done.wait(timeout: .now() + timeout) == .success else {
             process.terminate()
             XCTFail("\(what) did not finish within \(Int(timeout)) s")
-            throw XCTSkip("stopped: \(what) hung")
+            throw HarnessStopped(reason: "\(what) hung")
         }
     }
 }
@@ -142,7 +140,13 @@ enum WidashBinaryLocator {
             return try WidashCLI.binary().path
         } catch {
             XCTFail("\(error)")
-            throw XCTSkip("no binary")
+            throw HarnessStopped(reason: "no widash binary")
         }
     }
+}
+
+/// Ends a test after a failure was already recorded (a wait that timed out, a process that hung).
+struct HarnessStopped: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

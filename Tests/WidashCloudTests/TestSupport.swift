@@ -1,4 +1,5 @@
 import Foundation
+import WidashTestPeers
 import XCTest
 import WidashHTTP
 
@@ -32,37 +33,14 @@ func xml(_ status: Int, _ text: String) -> HTTPResponse {
     HTTPResponse(status: status, headers: ["content-type": "text/xml"], body: Data(text.utf8))
 }
 
-/// `../shared/reference` next to the repository (or WIDASH_REFERENCE); nil when absent.
-func referenceDirectory() -> URL? {
-    if let env = ProcessInfo.processInfo.environment["WIDASH_REFERENCE"] { return URL(fileURLWithPath: env) }
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = repo.deletingLastPathComponent().appendingPathComponent("shared/reference")
-    return FileManager.default.fileExists(atPath: dir.path) ? dir : nil
-}
-
 func requireReference(_ sub: String) throws -> URL {
-    guard let dir = referenceDirectory() else {
-        print("SKIP: reference data not found (../shared/reference or WIDASH_REFERENCE)")
-        throw XCTSkip("reference data not found (../shared/reference or WIDASH_REFERENCE)")
-    }
-    let url = dir.appendingPathComponent(sub)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        print("SKIP: \(url.path) is absent")
-        throw XCTSkip("\(url.path) is absent")
-    }
-    return url
+    try Peers.reference(sub)
 }
 
 /// Runs Python (WIDASH_PYTHON, default python3) with `script`, feeding `input` on stdin.
-/// Skips with a printed reason when the interpreter or a module is missing.
+/// A missing interpreter or module is a missing judge (`Peers`).
 func runPython(_ script: String, input: Data, requiredModules: [String]) throws -> Data {
-    let python = ProcessInfo.processInfo.environment["WIDASH_PYTHON"] ?? "python3"
-    let check = try runProcess(python, ["-c", requiredModules.map { "import \($0)" }.joined(separator: "; ")], input: Data())
-    guard check.status == 0 else {
-        let reason = "\(python) lacks \(requiredModules.joined(separator: ", ")): \(String(decoding: check.stderr.suffix(200), as: UTF8.self))"
-        print("SKIP: \(reason)")
-        throw XCTSkip(reason)
-    }
+    let python = try Peers.python(importing: requiredModules)
     let result = try runProcess(python, ["-c", script], input: input)
     guard result.status == 0 else {
         XCTFail("python failed: \(String(decoding: result.stderr, as: UTF8.self))")

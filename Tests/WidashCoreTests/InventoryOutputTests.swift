@@ -73,11 +73,3 @@ final class InventoryOutputTests: XCTestCase {
         s.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }
-
-extension InventoryOutputTests {
-    /// Prints the rendered table when WIDASH_SHOW_TABLE is set (for a person to look at).
-    func testRenderForInspection() throws {
-        guard ProcessInfo.processInfo.environment["WIDASH_SHOW_TABLE"] != nil else { throw XCTSkip("set WIDASH_SHOW_TABLE=1 to print the table") }
-        print(InventoryTable.render(sample(), width: 100))
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import WidashTestPeers
 import XCTest
 import WidashHTTP
 import WidashSandbox
@@ -114,20 +115,7 @@ final class BotocoreEndToEndTests: XCTestCase {
     }
 
     func requirePythonModules(_ python: String, _ modules: [String]) throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = [python, "-c", "import " + modules.joined(separator: ", ")]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        do { try check.run() } catch {
-            print("skipping: cannot run \(python): \(error)")
-            throw XCTSkip("cannot run \(python) (set WIDASH_PYTHON to a Python with boto3)")
-        }
-        check.waitUntilExit()
-        if check.terminationStatus != 0 {
-            print("skipping: \(python) lacks \(modules.joined(separator: ", ")); set WIDASH_PYTHON=/work/main/.venv/bin/python")
-            throw XCTSkip("\(python) lacks \(modules.joined(separator: ", ")) (set WIDASH_PYTHON to a Python with boto3)")
-        }
+        _ = try Peers.python(importing: modules)
     }
 }
 

@@ -1,3 +1,4 @@
+import WidashTestPeers
 import XCTest
 import WidashSandboxKit
 @testable import WidashSandboxAWS
@@ -18,15 +19,10 @@ final class SigV4Tests: XCTestCase {
         var expectedSignature: String
     }
 
-    static var suiteDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/reference/aws-sigv4/v4")
-    }
-
     func loadVectors() throws -> [Vector] {
-        let dir = Self.suiteDirectory
+        let dir = try Peers.reference("aws-sigv4/v4")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path), !names.isEmpty else {
-            throw XCTSkip("SigV4 test suite not found at \(dir.path) (../shared/reference/aws-sigv4)")
+            throw Peers.missing("the SigV4 test suite in \(dir.path)", fix: "restore shared/reference/aws-sigv4")
         }
         return try names.sorted().map { name in
             let caseDir = dir.appendingPathComponent(name)

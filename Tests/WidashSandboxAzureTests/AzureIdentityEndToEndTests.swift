@@ -2,6 +2,7 @@ import Foundation
 import WidashHTTP
 import WidashSandbox
 import WidashSandboxKit
+import WidashTestPeers
 import XCTest
 @testable import WidashSandboxAzure
 
@@ -92,13 +93,7 @@ print(json.dumps({"ok": True, "appid": claims["appid"], "oid": claims["oid"], "a
 """#
 
     func python() throws -> String {
-        let python = ProcessInfo.processInfo.environment["WIDASH_PYTHON"] ?? "python3"
-        let check = try? run(python, ["-c", "import azure.identity, jwt, requests"], environment: [:])
-        guard let check, check.status == 0 else {
-            print("SKIP: azure-identity/PyJWT not importable with \(python) (set WIDASH_PYTHON to the venv's python)")
-            throw XCTSkip("azure-identity/PyJWT not importable with \(python) (set WIDASH_PYTHON to the venv's python)")
-        }
-        return python
+        try Peers.python(importing: ["azure.identity", "jwt", "requests"])
     }
 
     func run(_ python: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {

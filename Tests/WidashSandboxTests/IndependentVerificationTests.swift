@@ -1,5 +1,6 @@
 import Foundation
 import WidashSandbox
+import WidashTestPeers
 import XCTest
 
 /// Independent judges: PyJWT verifies the sandbox's tokens against its published JWKS, and the
@@ -75,12 +76,8 @@ final class IndependentVerificationTests: XCTestCase {
     }
 
     func testObjectsValidateAgainstTheKubernetesOpenAPISchemas() throws {
-        let reference = ProcessInfo.processInfo.environment["WIDASH_REFERENCE"] ?? "/work/shared/reference"
-        let core = reference + "/k8s-examples/openapi-v3/api__v1_openapi.json"
-        guard FileManager.default.fileExists(atPath: core) else {
-            print("SKIP: Kubernetes OpenAPI v3 reference not found under \(reference)/k8s-examples/openapi-v3")
-            throw XCTSkip("Kubernetes OpenAPI v3 reference not found under \(reference)/k8s-examples/openapi-v3")
-        }
+        let reference = try Peers.reference("k8s-examples/openapi-v3").path
+        let core = reference + "/api__v1_openapi.json"
         let python = try TestPython.require(module: "openapi_schema_validator")
         let directory = try XCTUnwrap(fixture).directory
         let samples: [(String, String, String)] = [

@@ -1,5 +1,6 @@
 import Foundation
 import WidashSandbox
+import WidashTestPeers
 import XCTest
 
 /// Real kubectl against the in-process sandbox (demo scenario, static).
@@ -7,7 +8,7 @@ final class KubectlTests: XCTestCase {
     var fixture: SandboxFixture?
 
     override func setUp() async throws {
-        _ = try SandboxFixture.requireKubectl()
+        _ = try Peers.kubectl()
         fixture = try await SandboxFixture.start()
     }
 
@@ -88,7 +89,7 @@ final class KubectlTests: XCTestCase {
 
     func testWatchSeesAChange() async throws {
         let sandbox = try sandbox()
-        let kubectl = try SandboxFixture.requireKubectl()
+        let kubectl = try Peers.kubectl()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)
         process.arguments = ["--kubeconfig", sandbox.kubeconfig, "--cache-dir", sandbox.directory + "/kube-cache",

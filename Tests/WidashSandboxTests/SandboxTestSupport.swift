@@ -1,5 +1,6 @@
 import Foundation
 import WidashSandbox
+import WidashTestPeers
 import XCTest
 
 /// Output of a finished child process.
@@ -77,22 +78,9 @@ struct SandboxFixture {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    static var kubectlPath: String? {
-        let path = ProcessInfo.processInfo.environment["KUBECTL"] ?? "/usr/bin/kubectl"
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-
-    static func requireKubectl() throws -> String {
-        guard let path = kubectlPath else {
-            print("SKIP: kubectl not found at /usr/bin/kubectl (set KUBECTL to its path)")
-            throw XCTSkip("kubectl not found at /usr/bin/kubectl (set KUBECTL to its path)")
-        }
-        return path
-    }
-
     /// Runs real kubectl against this sandbox (own discovery cache, no user config).
     func kubectl(_ arguments: [String], context: String? = nil, timeout: TimeInterval = 30) throws -> ProcessResult {
-        let kubectl = try Self.requireKubectl()
+        let kubectl = try Peers.kubectl()
         var args = ["--kubeconfig", kubeconfig, "--cache-dir", (directory as NSString).appendingPathComponent("kube-cache")]
         if let context { args += ["--context", context] }
         return try TestProcess.run(kubectl, args + arguments, environment: ["HOME": directory, "PATH": "/usr/bin:/bin"],
@@ -101,11 +89,7 @@ struct SandboxFixture {
 
     /// curl against the sandbox trusting its CA; `-sS` plus the given arguments.
     func curl(_ arguments: [String], timeout: TimeInterval = 30) throws -> ProcessResult {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
-            print("SKIP: /usr/bin/curl not found")
-            throw XCTSkip("/usr/bin/curl not found")
-        }
-        return try TestProcess.run("/usr/bin/curl", ["-sS", "--cacert", caFile] + arguments,
+        return try TestProcess.run(try Peers.curl(), ["-sS", "--cacert", caFile] + arguments,
                                    environment: ["PATH": "/usr/bin:/bin"], timeout: timeout)
     }
 
@@ -120,15 +104,7 @@ struct SandboxFixture {
 enum TestPython {
     /// The Python interpreter (WIDASH_PYTHON, else python3), if it has `module`.
     static func require(module: String) throws -> String {
-        let python = ProcessInfo.processInfo.environment["WIDASH_PYTHON"] ?? "/usr/bin/python3"
-        let executable = python.hasPrefix("/") ? python : "/usr/bin/env"
-        let prefix = python.hasPrefix("/") ? [] : [python]
-        guard FileManager.default.isExecutableFile(atPath: executable),
-              let result = try? TestProcess.run(executable, prefix + ["-c", "import \(module)"]), result.status == 0 else {
-            print("SKIP: Python module \(module) is not available in \(python) (set WIDASH_PYTHON to the venv's python)")
-            throw XCTSkip("Python module \(module) is not available in \(python) (set WIDASH_PYTHON to the venv's python)")
-        }
-        return python
+        try Peers.python(importing: [module])
     }
 
     static func run(_ python: String, script: String, arguments: [String] = []) throws -> ProcessResult {

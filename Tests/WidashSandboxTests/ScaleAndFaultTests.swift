@@ -8,15 +8,11 @@ final class ScaleAndFaultTests: XCTestCase {
         let sandbox = try await SandboxFixture.start(scenario: .scale(namespaces: 7, serviceAccounts: 20, pods: 123))
         addTeardownBlock { await sandbox.stop() }
         // kubectl pages with limit/continue (chunk size 25 → 5 pages).
-        if SandboxFixture.kubectlPath != nil {
-            let result = try sandbox.kubectl(["get", "pods", "-A", "--chunk-size", "25", "-o", "name"])
-            XCTAssertEqual(result.status, 0, result.stderr)
-            let names = result.stdout.split(separator: "\n")
-            XCTAssertEqual(names.count, 123)
-            XCTAssertEqual(Set(names).count, 123)
-        } else {
-            print("SKIP (kubectl part): kubectl not found at /usr/bin/kubectl")
-        }
+        let result = try sandbox.kubectl(["get", "pods", "-A", "--chunk-size", "25", "-o", "name"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let names = result.stdout.split(separator: "\n")
+        XCTAssertEqual(names.count, 123)
+        XCTAssertEqual(Set(names).count, 123)
         // Raw paging: every page but the last carries continue and remainingItemCount.
         var seen: [String] = []
         var token: String?

@@ -1,6 +1,7 @@
 import Foundation
 @testable import WidashSandbox
 import WidashCore
+import WidashTestPeers
 import XCTest
 
 /// The scale scenario as clients see it: every object decodes into widash's own types and is
@@ -112,10 +113,7 @@ final class ScaleScenarioTests: XCTestCase {
     }
 
     func testKubectlGetPodsChunkedReturnsAllPods() async throws {
-        guard SandboxFixture.kubectlPath != nil else {
-            print("SKIP: kubectl not found at /usr/bin/kubectl (set KUBECTL to its path)")
-            throw XCTSkip("kubectl not found at /usr/bin/kubectl")
-        }
+        _ = try Peers.kubectl()
         let sandbox = try await startSmall()
         for chunk in ["500", "64"] {
             let result = try sandbox.kubectl(["get", "pods", "-A", "--chunk-size=\(chunk)", "--no-headers"])
@@ -291,46 +289,5 @@ final class ScaleScenarioRenderingTests: XCTestCase {
         let original = try XCTUnwrap(try JSONSerialization.jsonObject(with: pod.json) as? [String: Any])
         let deleted = try XCTUnwrap(events.last?["object"] as? [String: Any])
         XCTAssertEqual((deleted["spec"] as? NSDictionary), (original["spec"] as? NSDictionary), "the body is carried over unchanged")
-    }
-
-    /// Not a test of behaviour: a measuring harness for the scale scenario's start-up, run with
-    /// `WIDASH_SCALE_HARNESS=1` (sizes from `WIDASH_SCALE_SIZE=ns,sa,pods`, default 1000,10000,50000).
-    func testMeasureStartup() async throws {
-        guard ProcessInfo.processInfo.environment["WIDASH_SCALE_HARNESS"] == "1" else {
-            throw XCTSkip("measuring harness; set WIDASH_SCALE_HARNESS=1 to run it")
-        }
-        let size = (ProcessInfo.processInfo.environment["WIDASH_SCALE_SIZE"] ?? "1000,10000,50000").split(separator: ",").compactMap { Int($0) }
-        guard size.count == 3 else { throw XCTSkip("WIDASH_SCALE_SIZE must be ns,sa,pods") }
-        // Wall time and process CPU time per phase: the machine is shared, CPU time is the steadier figure.
-        func cpuSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        }
-        var wall = Date(), cpu = cpuSeconds()
-        func lap(_ label: String) {
-            print("harness: \(label): wall \(String(format: "%.2f", Date().timeIntervalSince(wall))) s, cpu \(String(format: "%.2f", cpuSeconds() - cpu)) s")
-            wall = Date()
-            cpu = cpuSeconds()
-        }
-        let plan = try await ScaleScenario.makePlan(namespaces: size[0], serviceAccounts: size[1], pods: size[2], now: Date())
-        lap("plan")
-        let entries = try await ScaleScenario.render(plan, firstResourceVersion: 2)
-        lap("render \(entries.count) objects, \(entries.reduce(0) { $0 + $1.json.count } / 1_000_000) MB JSON")
-        await ClusterStore().loadRendered(entries)
-        lap("store")
-        // One core, the same 2 000 pods: template vs. PodFactory + JSONEncoder (the old path).
-        let sample = min(2000, plan.podCount)
-        let templates = try ScaleScenario.Templates()
-        for index in 0..<sample { _ = ScaleScenario.podEntry(plan, index: index, resourceVersion: index, templates: templates) }
-        lap("\(sample) pods from the template on one core")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        for index in 0..<sample { _ = try encoder.encode(ScaleScenario.referencePod(plan, index: index, resourceVersion: index)) }
-        lap("\(sample) pods by PodFactory + JSONEncoder on one core")
-        let server = try await SandboxServer.start(SandboxOptions(scenario: .scale(namespaces: size[0], serviceAccounts: size[1],
-                                                                                   pods: size[2]), isStatic: true))
-        lap("SandboxServer.start")
-        await server.stop()
     }
 }
