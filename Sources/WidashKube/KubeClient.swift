@@ -47,7 +47,6 @@ public struct KubeClient: Sendable {
         while true {
             let (transport, request) = try await prepare(method: method, path: path, body: body, timeouts: timeouts)
             let response = try await transport.send(request)
-            logger.debug("\(method) \(path) -> \(response.status)")
             if (200..<300).contains(response.status) { return response }
             if response.status == 401, !reauthenticated, await credentials.invalidate() {
                 reauthenticated = true

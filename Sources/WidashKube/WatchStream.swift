@@ -164,7 +164,6 @@ extension KubeClient {
         for try await event in stream {
             switch event {
             case .head(let status, let headers):
-                logger.debug("GET \(path) -> \(status) (watch)")
                 if (200..<300).contains(status) {
                     continuation.yield(.opened)
                 } else {

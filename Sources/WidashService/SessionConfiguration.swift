@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WidashHTTP
 import WidashKube
 
@@ -23,12 +24,14 @@ public struct SessionConfiguration: Sendable {
     public var gcpWorkloadPool: String?
     /// Time allowed for each trace step.
     public var stepTimeout: Duration
+    /// Where the session logs every call and every trace step's decision (debug level).
+    public var logger: Logger
 
     public init(kube: ResolvedKubeConfig, transportFactory: @escaping HTTPTransportFactory,
                 cloudHTTP: HTTPClientOptions = HTTPClientOptions(),
                 cloudEnvironment: [String: String] = ProcessInfo.processInfo.environment,
                 readOnly: Bool = false, eksClusterName: String? = nil, gcpWorkloadPool: String? = nil,
-                stepTimeout: Duration = .seconds(20)) {
+                stepTimeout: Duration = .seconds(20), logger: Logger = Logger(label: "widash")) {
         self.kube = kube
         self.transportFactory = transportFactory
         self.cloudHTTP = cloudHTTP
@@ -37,5 +40,6 @@ public struct SessionConfiguration: Sendable {
         self.eksClusterName = eksClusterName
         self.gcpWorkloadPool = gcpWorkloadPool
         self.stepTimeout = stepTimeout
+        self.logger = logger
     }
 }
