@@ -55,7 +55,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "WidashTrace", dependencies: [
-            "WidashCore", "WidashKube", "WidashCloud", "WidashHTTP",
+            "WidashCore", "WidashCloud", "WidashHTTP",
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The sandbox: a kit with the service contract and the demo's cloud-side facts, one target per
         // emulated cloud (so each compiles on its own), and the server that hosts them with the
@@ -73,13 +74,12 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "WidashSandboxAWS", dependencies: [
-            "WidashSandboxKit", "WidashHTTP",
-            .product(name: "JWTKit", package: "jwt-kit"),
+            "WidashSandboxKit",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
+        .target(name: "WidashSandboxGCP", dependencies: ["WidashSandboxKit"], swiftSettings: strict),
         .target(name: "WidashSandbox", dependencies: [
-            "WidashHTTP", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS",
+            "WidashHTTP", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS", "WidashSandboxGCP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,22 +89,21 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The service layer the CLI and the dashboard share: a session on one cluster (inventory,
         // list+watch, trace, test tokens, doctor), with read-only mode enforced here.
+        // The configuration file lives here too, so both front ends read it the same way.
         .target(name: "WidashService", dependencies: [
             "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashHTTP",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "WidashTUI", dependencies: [
-            "CNCurses", "WidashCore", "WidashTrace", "WidashKube", "WidashService",
+            "CNCurses", "WidashCore", "WidashTrace", "WidashService",
             .product(name: "Yams", package: "Yams"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "widash", dependencies: [
-            "WidashCore", "WidashKube", "WidashCloud", "WidashTrace", "WidashSandbox", "WidashSandboxKit",
-            "WidashSandboxAzure", "WidashSandboxAWS", "WidashTUI", "WidashHTTP", "WidashService",
+            "WidashCore", "WidashKube", "WidashSandbox", "WidashTUI", "WidashHTTP", "WidashService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -123,6 +122,9 @@ let package = Package(
         ], swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])] + (fuzzing ? [.define("WIDASH_FUZZ")] : []),
         linkerSettings: fuzzing ? [.unsafeFlags(fuzzFlags)] : []),
 
+        // What every test target shares about its judges (kubectl, Python peers, tmux, curl, the
+        // reference data): found in one place, and under CI=true a missing one fails the test.
+        .target(name: "WidashTestPeers", path: "Tests/WidashTestPeers", swiftSettings: strict),
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
         .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -146,21 +148,20 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
-        .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore"], swiftSettings: strict),
-        .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashKube", "WidashHTTP"], swiftSettings: strict),
-        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashHTTP", "WidashCore",
-            .product(name: "JWTKit", package: "jwt-kit"),
-        ], swiftSettings: strict),
+        .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore", "WidashTestPeers"], swiftSettings: strict),
+        .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashHTTP"], swiftSettings: strict),
+        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashCore", "WidashTestPeers"], swiftSettings: strict),
         .testTarget(name: "WidashSandboxAzureTests", dependencies: ["WidashSandbox", "WidashSandboxAzure", "WidashSandboxKit", "WidashHTTP",
-            .product(name: "JWTKit", package: "jwt-kit"),
+            "WidashTestPeers", .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
-        .testTarget(name: "WidashSandboxAWSTests", dependencies: ["WidashSandbox", "WidashSandboxAWS", "WidashSandboxKit", "WidashHTTP",
-            .product(name: "JWTKit", package: "jwt-kit"),
+        .testTarget(name: "WidashSandboxAWSTests", dependencies: ["WidashSandbox", "WidashSandboxAWS", "WidashSandboxGCP", "WidashSandboxKit",
+            "WidashHTTP", "WidashTestPeers", .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
-        .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore"], swiftSettings: strict),
-        .testTarget(name: "WidashServiceTests", dependencies: ["WidashService", "WidashSandbox", "WidashSandboxKit",
-            "WidashSandboxAzure", "WidashSandboxAWS", "WidashKube", "WidashHTTP", "WidashCore",
+        .testTarget(name: "WidashTUITests", dependencies: ["WidashTUI", "WidashCore", "WidashService", "WidashSandbox", "WidashHTTP",
+            "WidashKube"], swiftSettings: strict),
+        .testTarget(name: "WidashServiceTests", dependencies: ["WidashService", "WidashSandbox", "WidashKube", "WidashHTTP", "WidashCore",
             .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashSandboxAzure", "WidashSandboxAWS", "WidashHTTP", "WidashKube", "WidashCore", "WidashTrace"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["WidashSandbox", "WidashSandboxKit", "WidashHTTP", "WidashKube", "WidashCore",
+            "WidashTestPeers"], swiftSettings: strict),
     ]
 )

@@ -182,21 +182,27 @@ public final class SandboxServer: Sendable {
                                 current: user)
     }
 
-    /// `export` lines with which standard clients and widash's CLI reach the sandbox. Lines that name
-    /// files appear only when the files were written (`SandboxOptions.outputDirectory`).
+    /// `export` lines with which widash and standard clients (kubectl, azure-identity, boto3, curl)
+    /// reach the sandbox from another process: the kubeconfig, the CA as the trust store of every
+    /// client, the host mapping for widash (`WIDASH_CONNECT_TO`), endpoints that resolve without it
+    /// (`AZURE_AUTHORITY_HOST`, `AWS_ENDPOINT_URL`: the sandbox answers Entra paths and SigV4-scoped
+    /// AWS calls on its own address), and the demo operator's credentials. Lines that name files
+    /// appear only when the files were written (`SandboxOptions.outputDirectory`).
     public func envExports() -> String {
         func line(_ name: String, _ value: String) -> String {
             "export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'"
         }
-        var lines: [String] = []
+        var lines = ["# widash sandbox at \(info.apiServer): source this file, then run widash, kubectl, azure-identity or boto3."]
         if let kubeconfig = info.kubeconfig { lines.append(line("KUBECONFIG", kubeconfig)) }
-        lines.append(line("AZURE_AUTHORITY_HOST", info.entraAuthorityHost))
+        lines.append(line("AZURE_AUTHORITY_HOST", info.apiServer + "/"))
         lines.append(line("AWS_ENDPOINT_URL", info.awsEndpoint))
         if let ca = info.caFile {
             for name in ["REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"] { lines.append(line(name, ca)) }
         }
         lines.append(line("WIDASH_SANDBOX_API_SERVER", info.apiServer))
-        lines.append(line("WIDASH_SANDBOX_CONNECT_TO", info.connectTo.joined(separator: ",")))
+        lines.append(line("WIDASH_CONNECT_TO", info.connectTo.joined(separator: ",")))
+        lines.append("# The demo operator's credentials: demo-only values, published by the sandbox, useless anywhere else.")
+        for (name, value) in Self.operatorEnvironment.sorted(by: { $0.key < $1.key }) { lines.append(line(name, value)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

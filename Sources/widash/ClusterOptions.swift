@@ -15,6 +15,10 @@ struct ClusterOptions: ParsableArguments {
     @Flag(name: [.customShort("A"), .long], help: "All namespaces.")
     var allNamespaces = false
 
+    @Option(help: ArgumentHelp("Reach a cloud API host elsewhere, as curl's --connect-to: HOST:PORT:ADDRESS:PORT (repeatable; also $WIDASH_CONNECT_TO, comma-separated). URL, Host header and TLS name stay the real ones.",
+                               valueName: "mapping"))
+    var connectTo: [String] = []
+
     @Flag(help: "Run against the embedded demo sandbox instead of a real cluster.")
     var demo = false
 

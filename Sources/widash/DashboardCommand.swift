@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WidashSandbox
+import WidashService
 import WidashTUI
 
 /// `widash` / `widash dashboard`: the full-screen dashboard.
@@ -23,9 +24,6 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(help: "Show the whole test token in the token inspector (it is hidden by default).")
     var showToken = false
 
-    @Flag(help: .hidden)
-    var fixture = false
-
     func run() async throws {
         if let problem = DashboardRunner.terminalProblem() {
             FileHandle.standardError.write(Data((problem + "\n").utf8))
@@ -36,7 +34,7 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             config = try WidashConfig.load(env: ProcessInfo.processInfo.environment)
         } catch {
-            // A bad config file must not keep the dashboard from opening: flash it, use the defaults.
+            // A bad config file must not keep the dashboard from opening: the banner names it, defaults apply.
             startupMessage = "\(error)"
         }
         let options = DashboardOptions(
@@ -47,14 +45,12 @@ struct DashboardCommand: AsyncParsableCommand {
             resources: config.resources,
             namespace: cluster.allNamespaces ? nil : cluster.namespace)
         let environment: any DashboardEnvironment
-        let sandbox: SandboxServer?
         do {
             try bootstrapLogging(cluster)
-            (environment, sandbox) = try await makeEnvironment(options: options)
+            environment = try await makeEnvironment(options: options)
         } catch {
             throw fail(error)
         }
-        defer { if let sandbox { Task { await sandbox.stop() } } }
         let launch = DashboardLaunch(environment: environment, options: options, themeName: theme ?? config.theme,
                                      startupMessage: startupMessage)
         let code: Int32
@@ -64,30 +60,24 @@ struct DashboardCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("widash: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        // The live feed's watch streams are still running on libcurl threads. A normal exit runs the
-        // atexit handlers, which tear OpenSSL down under them: an intermittent crash at quit (exit
-        // 139, seen in CI). The terminal is restored and logs are written unbuffered, so leave now.
-        fflush(nil)
-        _exit(code)
+        // `Widash.main` leaves with `_exit`: the live feed's watch streams are still running on
+        // libcurl threads, and atexit handlers would tear OpenSSL down under them.
+        throw ExitCode(code)
     }
 
     // MARK: - Wiring
 
-    /// The fixture (hidden `--fixture`, for development), else a live session on the kubeconfig
-    /// context or the demo sandbox. The sandbox is returned so it lives as long as the dashboard.
-    func makeEnvironment(options: DashboardOptions) async throws -> (any DashboardEnvironment, SandboxServer?) {
-        if fixture { return (FixtureEnvironment(readOnly: options.readOnly, showToken: options.showToken), nil) }
-        var cluster = self.cluster
-        cluster.readonly = options.readOnly
-        let started = try await SessionFactory(options: cluster).start()
-        let base = cluster
+    /// A live session on the kubeconfig context or the demo sandbox; `:ctx` builds the next one
+    /// the same way (on the same sandbox for the demo's contexts).
+    func makeEnvironment(options: DashboardOptions) async throws -> any DashboardEnvironment {
+        let factory = SessionFactory(options: cluster, readOnly: options.readOnly)
+        let started = try await factory.start()
         let sandbox = started.sandbox
-        let environment = LiveEnvironment(session: started.session, showToken: options.showToken) { context in
-            var next = base
-            next.context = context
-            if let sandbox { return try SessionFactory(options: next).demoSession(sandbox) }
-            return try await SessionFactory(options: next).start().session
+        return LiveEnvironment(session: started.session, showToken: options.showToken) { context in
+            var next = factory
+            next.options.context = context
+            if let sandbox { return try next.demoSession(sandbox) }
+            return try await next.start().session
         }
-        return (environment, started.sandbox)
     }
 }

@@ -19,8 +19,7 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             try bootstrapLogging(cluster)
             guard output == .text || output == .json else { throw ValidationError("-o must be text or json") }
-            let started = try await SessionFactory(options: cluster).start()
-            defer { if let sandbox = started.sandbox { Task { await sandbox.stop() } } }
+            let started = try await SessionFactory.forCommand(cluster).start()
             results = await started.session.doctor()
         } catch {
             throw fail(error)

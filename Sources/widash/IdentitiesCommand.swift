@@ -18,8 +18,7 @@ struct IdentitiesCommand: AsyncParsableCommand {
         do {
             try bootstrapLogging(cluster)
             guard output != .text else { throw ValidationError("-o must be table, json or yaml") }
-            let started = try await SessionFactory(options: cluster).start()
-            defer { if let sandbox = started.sandbox { Task { await sandbox.stop() } } }
+            let started = try await SessionFactory.forCommand(cluster).start()
             let inventory = try await started.session.inventory(namespace: started.namespace)
             switch output {
             case .json:

@@ -91,7 +91,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
         let server = try await SandboxServer.start(options, services: EmulatedClouds.services)
         if let envOut {
             do {
-                try SandboxServer.write(server.envExports(), to: envOut, mode: 0o644)
+                try SandboxServer.write(server.envExports(), to: envOut, mode: 0o600)
             } catch {
                 await server.stop()
                 throw ValidationError("could not write --env-out \(envOut): \(error)")

@@ -39,8 +39,7 @@ struct TokenCommand: AsyncParsableCommand {
             guard output == .text || output == .json else { throw ValidationError("-o must be text or json") }
             let (namespace, name) = try splitQualified(serviceAccount, what: "serviceaccount")
             let seconds = try duration.map(DurationText.seconds)
-            let started = try await SessionFactory(options: cluster).start()
-            defer { if let sandbox = started.sandbox { Task { await sandbox.stop() } } }
+            let started = try await SessionFactory.forCommand(cluster).start()
             let token = try await started.session.testToken(namespace: namespace, serviceAccount: name, audience: audience,
                                                             expirationSeconds: seconds, pod: pod)
             printOut(output == .json ? try json(token) : text(token))

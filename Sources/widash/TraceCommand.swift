@@ -41,11 +41,10 @@ struct TraceCommand: AsyncParsableCommand {
             guard output == .text || output == .json else { throw ValidationError("-o must be text or json") }
             guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be at least 1 second") }
             let (namespace, name) = try splitQualified(pod, what: "pod")
-            var factory = SessionFactory(options: cluster)
+            var factory = try SessionFactory.forCommand(cluster)
             factory.eksClusterName = eksCluster
             factory.stepTimeoutSeconds = stepTimeout
             let started = try await factory.start()
-            defer { if let sandbox = started.sandbox { Task { await sandbox.stop() } } }
             let events = try await started.session.trace(namespace: namespace, pod: name, resource: resource, scope: scope)
             var final: TraceReport?
             for await event in events {
