@@ -87,11 +87,56 @@ public struct Container: Codable, Sendable, Hashable {
     }
 }
 
-/// An environment variable; `value` is nil when it comes from `valueFrom` (not read by widash).
+/// An environment variable: a literal `value`, or `valueFrom` a source whose value widash never reads.
 public struct EnvVar: Codable, Sendable, Hashable {
     public var name: String
     public var value: String?
-    public init(name: String, value: String? = nil) { self.name = name; self.value = value }
+    public var valueFrom: EnvVarSource?
+    public init(name: String, value: String? = nil, valueFrom: EnvVarSource? = nil) {
+        self.name = name
+        self.value = value
+        self.valueFrom = valueFrom
+    }
+
+    /// Where the value comes from, for messages: `a literal value`, `secret aws-creds key id`, …
+    public var origin: String { valueFrom?.description ?? "a literal value" }
+}
+
+/// `valueFrom` of an env var: a Secret or ConfigMap key, a pod field or a container resource.
+public struct EnvVarSource: Codable, Sendable, Hashable, CustomStringConvertible {
+    public struct KeySelector: Codable, Sendable, Hashable {
+        public var name: String?
+        public var key: String
+        public init(name: String?, key: String) { self.name = name; self.key = key }
+    }
+    public struct FieldSelector: Codable, Sendable, Hashable {
+        public var fieldPath: String
+        public init(fieldPath: String) { self.fieldPath = fieldPath }
+    }
+    public struct ResourceSelector: Codable, Sendable, Hashable {
+        public var resource: String
+        public init(resource: String) { self.resource = resource }
+    }
+    public var secretKeyRef: KeySelector?
+    public var configMapKeyRef: KeySelector?
+    public var fieldRef: FieldSelector?
+    public var resourceFieldRef: ResourceSelector?
+
+    public init(secretKeyRef: KeySelector? = nil, configMapKeyRef: KeySelector? = nil, fieldRef: FieldSelector? = nil,
+                resourceFieldRef: ResourceSelector? = nil) {
+        self.secretKeyRef = secretKeyRef
+        self.configMapKeyRef = configMapKeyRef
+        self.fieldRef = fieldRef
+        self.resourceFieldRef = resourceFieldRef
+    }
+
+    public var description: String {
+        if let s = secretKeyRef { return "secret \(s.name ?? "?") key \(s.key)" }
+        if let c = configMapKeyRef { return "configmap \(c.name ?? "?") key \(c.key)" }
+        if let f = fieldRef { return "pod field \(f.fieldPath)" }
+        if let r = resourceFieldRef { return "container resource \(r.resource)" }
+        return "valueFrom"
+    }
 }
 
 public struct VolumeMount: Codable, Sendable, Hashable {
@@ -168,6 +213,21 @@ public struct MutatingWebhook: Codable, Sendable, Hashable {
     public init(name: String, failurePolicy: String?) { self.name = name; self.failurePolicy = failurePolicy }
 }
 
+/// apps/v1 DaemonSet, reduced to its rollout numbers (the EKS Pod Identity agent).
+public struct DaemonSet: Codable, Sendable, Hashable {
+    public struct Status: Codable, Sendable, Hashable {
+        public var desiredNumberScheduled: Int?
+        public var numberReady: Int?
+        public init(desiredNumberScheduled: Int?, numberReady: Int?) {
+            self.desiredNumberScheduled = desiredNumberScheduled
+            self.numberReady = numberReady
+        }
+    }
+    public var metadata: ObjectMeta
+    public var status: Status?
+    public init(metadata: ObjectMeta, status: Status?) { self.metadata = metadata; self.status = status }
+}
+
 /// aadpodidentity.k8s.io/v1 AzureIdentity (legacy aad-pod-identity).
 public struct AzureIdentity: Codable, Sendable, Hashable {
     public struct Spec: Codable, Sendable, Hashable {
@@ -207,6 +267,32 @@ public struct OIDCDiscovery: Codable, Sendable, Hashable {
     public init(issuer: String, jwks_uri: String) { self.issuer = issuer; self.jwks_uri = jwks_uri }
 }
 
+/// A read the cluster refused (401/403) or does not serve (404): what it was, the permission that
+/// would allow it, and what the inventory is missing without it. Everything else is still shown.
+public struct UnreadableRead: Sendable, Hashable, Codable {
+    /// What could not be read, e.g. `mutating webhook configurations`.
+    public var what: String
+    public var statusCode: Int
+    /// The RBAC permission in kubectl's terms, e.g. `"list mutatingwebhookconfigurations.admissionregistration.k8s.io" cluster-wide`.
+    public var permission: String?
+    /// What is not known without it, e.g. `whether the Azure and AWS webhooks are installed`.
+    public var consequence: String
+
+    public init(what: String, statusCode: Int, permission: String?, consequence: String) {
+        self.what = what
+        self.statusCode = statusCode
+        self.permission = permission
+        self.consequence = consequence
+    }
+
+    /// One line: `not readable: mutating webhook configurations (403, needs RBAC permission …); not known: …`.
+    public var summary: String {
+        let why = statusCode == 404 ? "404, not served by this cluster"
+            : "\(statusCode)\(permission.map { ", needs RBAC permission \($0)" } ?? "")"
+        return "not readable: \(what) (\(why)); \(consequence)"
+    }
+}
+
 /// Everything the inventory is computed from: one consistent picture of the cluster.
 public struct ClusterSnapshot: Sendable, Hashable {
     public var namespaces: [Namespace]
@@ -223,11 +309,13 @@ public struct ClusterSnapshot: Sendable, Hashable {
     /// could not be read (false, e.g. no RBAC); nil when unknown. When nil, a non-empty `webhooks`
     /// is taken as listed.
     public var webhooksListed: Bool?
+    /// Reads that were refused or not served; the rest of the snapshot is complete without them.
+    public var unreadable: [UnreadableRead]
 
     public init(namespaces: [Namespace] = [], serviceAccounts: [ServiceAccount] = [], pods: [Pod] = [],
                 webhooks: [MutatingWebhookConfiguration] = [], azureIdentities: [AzureIdentity] = [],
                 azureIdentityBindings: [AzureIdentityBinding] = [], issuer: String? = nil,
-                issuerDiscoveryReachable: Bool? = nil, webhooksListed: Bool? = nil) {
+                issuerDiscoveryReachable: Bool? = nil, webhooksListed: Bool? = nil, unreadable: [UnreadableRead] = []) {
         self.namespaces = namespaces
         self.serviceAccounts = serviceAccounts
         self.pods = pods
@@ -237,6 +325,7 @@ public struct ClusterSnapshot: Sendable, Hashable {
         self.issuer = issuer
         self.issuerDiscoveryReachable = issuerDiscoveryReachable
         self.webhooksListed = webhooksListed
+        self.unreadable = unreadable
     }
 
     /// True when the webhook list can be trusted to say what is (not) installed.

@@ -89,17 +89,69 @@ extension EnvVar {
         try r.enterObject("an object (env var)")
         var seen = SeenFields()
         var name: String?, value: String?
+        var source: EnvVarSource?
         while let key = try r.nextKey() {
             if key.is("name"), seen.first(0) {
                 name = try r.readString(intern: true)
             } else if key.is("value"), seen.first(1) {
                 value = try r.readOptionalString(intern: true)
+            } else if key.is("valueFrom"), seen.first(2) {
+                source = try r.consumeNull() ? nil : try EnvVarSource.read(&r)
             } else {
                 try r.skipValue()
             }
         }
         guard let name else { throw r.missing("name", in: start) }
-        return EnvVar(name: name, value: value)
+        return EnvVar(name: name, value: value, valueFrom: source)
+    }
+}
+
+extension EnvVarSource {
+    /// `{"secretKeyRef": {"name", "key"}}`, `{"configMapKeyRef": …}`, `{"fieldRef": {"fieldPath"}}`,
+    /// `{"resourceFieldRef": {"resource"}}`; other members are skipped.
+    static func read(_ r: inout KubeJSONReader) throws -> EnvVarSource {
+        try r.enterObject("an object (env var source)")
+        var seen = SeenFields()
+        var source = EnvVarSource()
+        while let key = try r.nextKey() {
+            if key.is("secretKeyRef"), seen.first(0) {
+                source.secretKeyRef = try r.consumeNull() ? nil : try readSelector(&r)
+            } else if key.is("configMapKeyRef"), seen.first(1) {
+                source.configMapKeyRef = try r.consumeNull() ? nil : try readSelector(&r)
+            } else if key.is("fieldRef"), seen.first(2) {
+                source.fieldRef = try r.consumeNull() ? nil : try readString(&r, member: "fieldPath").map(FieldSelector.init)
+            } else if key.is("resourceFieldRef"), seen.first(3) {
+                source.resourceFieldRef = try r.consumeNull() ? nil : try readString(&r, member: "resource").map(ResourceSelector.init)
+            } else {
+                try r.skipValue()
+            }
+        }
+        return source
+    }
+
+    private static func readSelector(_ r: inout KubeJSONReader) throws -> KeySelector? {
+        try r.enterObject("an object (key selector)")
+        var seen = SeenFields()
+        var name: String?, key: String?
+        while let member = try r.nextKey() {
+            if member.is("name"), seen.first(0) {
+                name = try r.readOptionalString(intern: true)
+            } else if member.is("key"), seen.first(1) {
+                key = try r.readOptionalString(intern: true)
+            } else {
+                try r.skipValue()
+            }
+        }
+        return key.map { KeySelector(name: name, key: $0) }
+    }
+
+    private static func readString(_ r: inout KubeJSONReader, member wanted: StaticString) throws -> String? {
+        try r.enterObject("an object (\(wanted) selector)")
+        var value: String?
+        while let member = try r.nextKey() {
+            if member.is(wanted), value == nil { value = try r.readOptionalString(intern: true) } else { try r.skipValue() }
+        }
+        return value
     }
 }
 

@@ -9,18 +9,19 @@ struct AWSFlow: Sendable {
     var runner: StepRunner
     var minted: MintedToken
 
-    var inspection: PodInspection { context.inspection }
-    var isPodIdentity: Bool { inspection.provider == .awsPodIdentity }
+    var reading: PodReading { context.reading }
+    var isPodIdentity: Bool { reading.provider == .awsPodIdentity }
 
     /// The region the pod's SDK would use, then the operator's.
     var region: String? {
-        nonEmpty(inspection.environment["AWS_REGION"]) ?? nonEmpty(inspection.environment["AWS_DEFAULT_REGION"]) ?? context.services.awsConfiguration.region()
+        [reading.environment["AWS_REGION"], reading.environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first { !$0.isEmpty }
+            ?? context.services.awsConfiguration.region()
     }
 
     /// Endpoint settings: the operator's overrides, with the pod's STS regional setting when the operator has none.
     var endpointEnvironment: [String: String] {
         var env = context.services.environment
-        if env["AWS_STS_REGIONAL_ENDPOINTS"] == nil, let pod = inspection.environment["AWS_STS_REGIONAL_ENDPOINTS"] {
+        if env["AWS_STS_REGIONAL_ENDPOINTS"] == nil, let pod = reading.environment["AWS_STS_REGIONAL_ENDPOINTS"] {
             env["AWS_STS_REGIONAL_ENDPOINTS"] = pod
         }
         return env
@@ -29,7 +30,7 @@ struct AWSFlow: Sendable {
     func endpoint(_ service: String) -> AWSEndpoint { AWSEndpoints.resolve(service: service, region: region, environment: endpointEnvironment) }
 
     var sessionName: String {
-        let raw = "widash-trace-\(inspection.podName)"
+        let raw = "widash-trace-\(reading.podName)"
         return String(raw.map { $0.isLetter || $0.isNumber || "+=,.@-_".contains($0) ? $0 : "-" }.prefix(64))
     }
 
@@ -38,7 +39,7 @@ struct AWSFlow: Sendable {
         let token = minted.token
         let transport = context.services.transport
         let timeouts = context.timeouts
-        let roleARN = inspection.cloudIdentity ?? ""
+        let roleARN = reading.cloudIdentity ?? ""
         let cluster = context.options.eksClusterName
         let session = sessionName
 
@@ -107,7 +108,7 @@ struct AWSFlow: Sendable {
         guard runner.mayCallResource(context.options) else { return }
         // Step 5: a signed call with the temporary credentials.
         let sts = endpoint("sts")
-        let resource = context.options.resourceURL ?? ResourceProposal.aws(environment: inspection.environment)
+        let resource = context.options.resourceURL ?? ResourceProposal.aws(environment: reading.environment)
         _ = await runner.run(5, endpoint: RequestLine.endpoint(resource ?? sts.url)) { () async throws -> StepOutcome<Bool> in
             if let resource, let (service, signingRegion) = Self.serviceAndRegion(resource) {
                 var e = Evidence([("request", "GET \(resource)"), ("signedAs", "\(service) in \(signingRegion)")])
@@ -153,8 +154,8 @@ struct AWSFlow: Sendable {
         let issuer = await IssuerCheck.run(cluster: context.cluster, transport: context.services.transport, jwt: jwt, timeouts: context.preflightTimeouts)
         var e = issuer.evidence
         let iss = jwt?.iss ?? "?"
-        let sub = jwt?.sub ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
-        let roleARN = inspection.cloudIdentity ?? ""
+        let sub = jwt?.sub ?? "system:serviceaccount:\(reading.namespace):\(reading.serviceAccount)"
+        let roleARN = reading.cloudIdentity ?? ""
         var evaluation: TrustEvaluation?
         var policy: TrustPolicy?
         var providerARN: String?
@@ -169,13 +170,13 @@ struct AWSFlow: Sendable {
                 if isPodIdentity {
                     if let cluster = context.options.eksClusterName {
                         let eks = EKSClient(transport: context.services.transport, endpoint: endpoint("eks"), credentials: creds, timeouts: context.timeouts)
-                        let list = try await eks.listPodIdentityAssociations(cluster: cluster, namespace: inspection.namespace, serviceAccount: inspection.serviceAccount)
+                        let list = try await eks.listPodIdentityAssociations(cluster: cluster, namespace: reading.namespace, serviceAccount: reading.serviceAccount)
                         associationsRead = true
                         if let first = list.first {
                             association = try await eks.describePodIdentityAssociation(cluster: cluster, associationID: first.associationID)
-                            e["association"] = "\(first.associationID): \(inspection.namespace)/\(inspection.serviceAccount) → \(association?.roleARN ?? "?")"
+                            e["association"] = "\(first.associationID): \(reading.namespace)/\(reading.serviceAccount) → \(association?.roleARN ?? "?")"
                         } else {
-                            e["association"] = "(none for \(inspection.namespace)/\(inspection.serviceAccount) in cluster \(cluster))"
+                            e["association"] = "(none for \(reading.namespace)/\(reading.serviceAccount) in cluster \(cluster))"
                         }
                     }
                 } else {
@@ -268,7 +269,7 @@ struct AWSFlow: Sendable {
     }
 
     func podIdentityDiagnosis(_ err: AWSServiceError, association: PodIdentityAssociation?, associationsRead: Bool, issuerProblem: Diagnosis?) -> Diagnosis {
-        let ns = inspection.namespace, sa = inspection.serviceAccount
+        let ns = reading.namespace, sa = reading.serviceAccount
         let cluster = context.options.eksClusterName ?? "<cluster>"
         if associationsRead && association == nil || err.code == "ResourceNotFoundException" {
             return Diagnosis(summary: "\(err.code): no Pod Identity association for \(ns)/\(sa) in cluster \(cluster): \(err.message)",

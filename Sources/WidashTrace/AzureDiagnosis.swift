@@ -5,23 +5,23 @@ import WidashCloud
 /// Turns Entra's verdicts and the federated-credential comparison into diagnoses with fixes.
 enum AzureDiagnosis {
     static func trust(_ error: EntraError, meaning: EntraErrorMeaning, jwt: DecodedJWT?, lookup: FederatedCredentialLookup,
-                      evaluation: FederatedCredentialEvaluation?, issuerProblem: Diagnosis?, inspection: PodInspection,
+                      evaluation: FederatedCredentialEvaluation?, issuerProblem: Diagnosis?, reading: PodReading,
                       tenantID: String) -> Diagnosis {
         let code = error.code ?? error.error
         let presented = error.presented
         let iss = jwt?.iss ?? presented.issuer ?? "?"
-        let sub = jwt?.sub ?? presented.subject ?? "system:serviceaccount:\(inspection.namespace):\(inspection.serviceAccount)"
-        let aud = jwt?.aud.first ?? presented.audience ?? inspection.audience
+        let sub = jwt?.sub ?? presented.subject ?? "system:serviceaccount:\(reading.namespace):\(reading.serviceAccount)"
+        let aud = jwt?.aud.first ?? presented.audience ?? reading.audience
         var holder: FederatedCredentialHolder?
         var notReadReason: String?
         switch lookup {
         case .found(let h, _): holder = h
-        case .notFound(let searched): notReadReason = "no identity with client id \(inspection.cloudIdentity ?? "?") was found (searched \(searched))"
+        case .notFound(let searched): notReadReason = "no identity with client id \(reading.cloudIdentity ?? "?") was found (searched \(searched))"
         case .notChecked(let reason): notReadReason = "federated credentials not read: \(reason)"
         }
         let existing = evaluation?.closest?.name
         let fix = AzureFixCommands.command(holder: holder, existingName: existing,
-                                           name: AzureFixCommands.suggestedName(namespace: inspection.namespace, serviceAccount: inspection.serviceAccount),
+                                           name: AzureFixCommands.suggestedName(namespace: reading.namespace, serviceAccount: reading.serviceAccount),
                                            issuer: iss, subject: sub, audience: aud)
         switch meaning {
         case .noMatchingCredential, .issuerMismatch, .subjectMismatch, .audienceMismatch:
@@ -49,7 +49,7 @@ enum AzureDiagnosis {
             if field == "subject" || field.isEmpty { mismatches.append(Mismatch(field: "subject", expected: error.expectedSubject ?? unknown, actual: presented.subject ?? sub)) }
             if field == "audience" || field.isEmpty { mismatches.append(Mismatch(field: "audience", expected: unknown, actual: presented.audience ?? aud)) }
             let what = field.isEmpty ? "issuer, subject and audience together" : "\(field) '\(mismatches.first?.actual ?? "")'"
-            return Diagnosis(summary: "\(code): no federated credential of client id \(inspection.cloudIdentity ?? "?") has the token's \(what)"
+            return Diagnosis(summary: "\(code): no federated credential of client id \(reading.cloudIdentity ?? "?") has the token's \(what)"
                                 + (error.expectedSubject.map { "; Entra expects subject \($0)" } ?? "")
                                 + " (\(notReadReason ?? "credentials not read"))",
                              mismatches: mismatches, fix: fix)
@@ -67,8 +67,8 @@ enum AzureDiagnosis {
                              mismatches: issuerProblem?.mismatches ?? [],
                              fix: issuerProblem?.fix ?? "check that the JWKS published at the issuer holds the cluster's current signing key")
         case .applicationNotFound:
-            return Diagnosis(summary: "\(code): tenant \(tenantID) has no application or managed identity with client id \(inspection.cloudIdentity ?? "?")",
-                             mismatches: [Mismatch(field: "client id", expected: "an identity in tenant \(tenantID)", actual: inspection.cloudIdentity ?? "?")],
+            return Diagnosis(summary: "\(code): tenant \(tenantID) has no application or managed identity with client id \(reading.cloudIdentity ?? "?")",
+                             mismatches: [Mismatch(field: "client id", expected: "an identity in tenant \(tenantID)", actual: reading.cloudIdentity ?? "?")],
                              fix: "set the service account's azure.workload.identity/client-id to the identity's client id (az identity show -n <name> -g <rg> --query clientId)")
         case .tenantNotFound:
             return Diagnosis(summary: "\(code): tenant \(tenantID) does not exist",

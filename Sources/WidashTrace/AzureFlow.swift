@@ -9,19 +9,19 @@ struct AzureFlow: Sendable {
     var runner: StepRunner
     var minted: MintedToken
 
-    var inspection: PodInspection { context.inspection }
+    var reading: PodReading { context.reading }
 
     /// The step 5 target and the scope of the token step 2 asks for.
     var target: HTTPRequestSpec? {
-        let url = context.options.resourceURL ?? ResourceProposal.azure(environment: inspection.environment)
+        let url = context.options.resourceURL ?? ResourceProposal.azure(environment: reading.environment)
             ?? (context.services.armBaseURL.trimmingSlashesSuffix + AzureResourceRequest.armSubscriptionsPath)
         return AzureResourceRequest.build(url: url, accessToken: "", now: context.options.now())
     }
 
     func run() async {
-        let clientID = inspection.cloudIdentity ?? ""
-        let tenantID = inspection.tenantID ?? ""
-        let authority = EntraAuthority.host(podEnvironment: inspection.environment, environment: context.services.environment)
+        let clientID = reading.cloudIdentity ?? ""
+        let tenantID = reading.tenantID ?? ""
+        let authority = EntraAuthority.host(podEnvironment: reading.environment, environment: context.services.environment)
         let scope = context.options.scope ?? target?.scope ?? "https://management.azure.com/.default"
         let client = EntraTokenClient(transport: context.services.transport, authorityHost: authority, timeouts: context.timeouts)
         let token = minted.token
@@ -78,7 +78,7 @@ struct AzureFlow: Sendable {
         let timeouts = context.timeouts
         _ = await runner.run(5, endpoint: RequestLine.endpoint(spec.url)) { () async throws -> StepOutcome<Bool> in
             var e = Evidence([("request", "\(spec.method) \(spec.url)"), ("resource", spec.kind.rawValue)])
-            if context.options.resourceURL == nil { e["chosenBy"] = ResourceProposal.azure(environment: inspection.environment) == nil ? "default (ARM subscriptions)" : "proposed from the pod's env" }
+            if context.options.resourceURL == nil { e["chosenBy"] = ResourceProposal.azure(environment: reading.environment) == nil ? "default (ARM subscriptions)" : "proposed from the pod's env" }
             if spec.kind == .serviceBus { e["note"] = "sends one test message (\"widash trace probe\") to the queue" }
             let request = HTTPRequest(method: spec.method, url: spec.url, headers: spec.headers, body: spec.body, timeouts: timeouts)
             let response = try await WidashCloudSend.send(transport, request)
@@ -137,7 +137,7 @@ struct AzureFlow: Sendable {
                 return .passed(e, false)
             }
             return .failed(e, AzureDiagnosis.trust(error, meaning: meaning, jwt: jwt, lookup: lookup, evaluation: evaluation,
-                                                   issuerProblem: issuer.problem, inspection: inspection, tenantID: tenantID))
+                                                   issuerProblem: issuer.problem, reading: reading, tenantID: tenantID))
         }
     }
 }

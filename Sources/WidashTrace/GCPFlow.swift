@@ -9,17 +9,8 @@ struct GCPFlow: Sendable {
     var runner: StepRunner
     var minted: MintedToken
 
-    /// `PROJECT.svc.id.goog` from the option or the Google service account's project.
-    static func workloadPool(options: TraceOptions, serviceAccount: String?) -> String? {
-        if let pool = options.gcpWorkloadPool { return pool }
-        guard let email = serviceAccount, let at = email.firstIndex(of: "@") else { return nil }
-        let domain = email[email.index(after: at)...]
-        guard let project = domain.split(separator: ".").first, domain.hasSuffix(".iam.gserviceaccount.com") else { return nil }
-        return "\(project).svc.id.goog"
-    }
-
     func run() async {
-        let i = context.inspection
+        let i = context.reading
         let transport = context.services.transport
         let timeouts = context.timeouts
         let pool = i.audience

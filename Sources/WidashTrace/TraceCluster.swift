@@ -21,4 +21,7 @@ public protocol TraceCluster: Sendable {
     /// The service-account issuer discovery document and JWKS, as the API server serves them
     /// (`/.well-known/openid-configuration`, `/openid/v1/jwks`).
     func issuerDiscovery() async throws -> (OIDCDiscovery, jwks: Data)
+    /// What a pod's reading needs from the cluster (issuer, webhooks), as far as it can be read;
+    /// `gkeWorkloadPool` overrides the pool derived from the issuer.
+    func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts
 }

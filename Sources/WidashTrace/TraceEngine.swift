@@ -43,16 +43,15 @@ public struct TraceEngine: Sendable {
 
     func execute(pod: Pod, serviceAccount: ServiceAccount, options: TraceOptions,
                  continuation: AsyncStream<TraceEvent>.Continuation) async -> TraceReport {
-        var inspection = PodInspection.inspect(pod: pod, serviceAccount: serviceAccount)
-        if inspection.provider == .gcp {
-            inspection.audience = GCPFlow.workloadPool(options: options, serviceAccount: inspection.cloudIdentity) ?? "unknown.svc.id.goog"
-        }
-        let key = "\(inspection.namespace)/\(inspection.podName)"
-        continuation.yield(.started(pod: key, provider: inspection.provider))
-        let problem = inspection.problem.map { ", step 1 problem: \($0.summary)" } ?? ""
-        services.logger.debug("trace \(key): provider \(inspection.provider?.rawValue ?? "none")\(problem)")
+        // The same reading of the pod as the inventory's (PodReader), with the cluster's facts.
+        let facts = await cluster.clusterFacts(gkeWorkloadPool: options.gcpWorkloadPool)
+        let reading = PodReader.read(pod, serviceAccount: serviceAccount, cluster: facts)
+        let key = reading.key
+        continuation.yield(.started(pod: key, provider: reading.provider))
+        let problem = reading.problem.map { ", step 1 problem: \($0.summary)" } ?? ""
+        services.logger.debug("trace \(key): provider \(reading.provider?.rawValue ?? "none")\(problem)")
         let runner = StepRunner(continuation: continuation, timeout: options.stepTimeout, logger: services.logger, pod: key)
-        let context = TraceContext(cluster: cluster, services: services, options: options, inspection: inspection,
+        let context = TraceContext(cluster: cluster, services: services, options: options, reading: reading,
                                    podStartTime: pod.status?.startTime)
 
         let minted = await runner.run(1, endpoint: "the Kubernetes API server (TokenRequest)") {
@@ -63,7 +62,7 @@ public struct TraceEngine: Sendable {
         } else if options.readOnly {
             runner.skipRest(from: 2, reason: "read-only: no TokenRequest or token exchange")
         } else if let token = minted.value {
-            switch inspection.provider {
+            switch reading.provider {
             case .azure: await AzureFlow(context: context, runner: runner, minted: token).run()
             case .awsIRSA, .awsPodIdentity: await AWSFlow(context: context, runner: runner, minted: token).run()
             case .gcp: await GCPFlow(context: context, runner: runner, minted: token).run()
@@ -71,7 +70,7 @@ public struct TraceEngine: Sendable {
             }
         }
         let result: TraceResult = runner.unreachable ? .unreachable : (runner.failed ? .failed : .passed)
-        return TraceReport(pod: key, provider: inspection.provider, steps: runner.steps, result: result)
+        return TraceReport(pod: key, provider: reading.provider, steps: runner.steps, result: result)
     }
 }
 
@@ -80,7 +79,7 @@ struct TraceContext: Sendable {
     var cluster: any TraceCluster
     var services: TraceServices
     var options: TraceOptions
-    var inspection: PodInspection
+    var reading: PodReading
     var podStartTime: String?
 
     var timeouts: HTTPTimeouts {
@@ -97,7 +96,7 @@ struct TraceContext: Sendable {
 
     /// Step 1: the pod's identity configuration, then a TokenRequest bound to the pod.
     func stepOne() async throws -> StepOutcome<MintedToken> {
-        let i = inspection
+        let i = reading
         let now = options.now()
         var e = Evidence()
         e["provider"] = i.provider?.rawValue ?? "none"
@@ -112,13 +111,16 @@ struct TraceContext: Sendable {
         case .gcp: e["gcpServiceAccount"] = i.cloudIdentity ?? "(missing)"
         default: break
         }
-        let injected = PodInspection.identityEnvNames.filter { i.environment[$0] != nil }
-        e["injectedEnv"] = injected.isEmpty ? "(none)" : injected.joined(separator: ",")
-        if let v = i.projectedVolume {
-            e["projectedVolume"] = "\(v.name): \(v.projection.path), audience \(v.projection.audience ?? "(API server default)"), \(v.projection.expirationSeconds ?? 3600) s"
+        e["injectedEnv"] = i.envNames.isEmpty ? "(none)" : i.envNames.joined(separator: ",")
+        if let source = i.cloudIdentitySource { e["identityFrom"] = source }
+        if let volume = i.tokenVolume, let projection = i.projection {
+            e["projectedVolume"] = "\(volume): \(projection.path), audience \(projection.audience ?? "(API server default)"), \(projection.expirationSeconds ?? 3600) s"
         } else if i.provider != nil && i.provider != .gcp {
             e["projectedVolume"] = "(none)"
         }
+        if i.identityBinding { e["identityBinding"] = "AKS identity binding: the token goes through the cluster's token proxy" }
+        let notes = i.findings.filter { $0.severity != .error }
+        if !notes.isEmpty { e["warnings"] = notes.map(\.message).joined(separator: " | ") }
         e["audience"] = i.audience
         TokenFacts.addProjected(ttl: i.ttlSeconds, podStart: podStartTime, to: &e, now: now)
         if let problem = i.problem { return .failed(e, problem) }

@@ -68,7 +68,7 @@ final class BindingTests: XCTestCase {
         // The pre-v1.6 webhook path: /var/run/secrets/tokens/azure-identity-token.
         let old = Fx.azureInjected(tokenDir: "/var/run/secrets/tokens")
         let pod = Fx.pod("shop", "old", labels: Fx.useLabel, injected: old)
-        let inj = PodInspector.inspect(pod)
+        let inj = PodReader.read(pod, serviceAccount: Fx.azureSA(), cluster: ClusterFacts())
         XCTAssertEqual(inj.provider, .azure)
         XCTAssertEqual(inj.tokenPath, "/var/run/secrets/tokens/azure-identity-token")
         XCTAssertEqual(inj.projection?.audience, "api://AzureADTokenExchange")
@@ -79,9 +79,9 @@ final class BindingTests: XCTestCase {
     func testProjectionPathMustMatchTheEnvVar() {
         var custom = Fx.azureInjected(file: "token")
         custom.env[2] = EnvVar(name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token")
-        let inj = PodInspector.inspect(Fx.pod("shop", "p", labels: Fx.useLabel, injected: custom))
+        let inj = PodReader.read(Fx.pod("shop", "p", labels: Fx.useLabel, injected: custom), serviceAccount: Fx.azureSA(), cluster: ClusterFacts())
         XCTAssertEqual(inj.provider, .azure)
-        XCTAssertFalse(inj.tokenMounted)
+        XCTAssertNil(inj.projection)
         XCTAssertFalse(inj.injected)
     }
 

@@ -13,7 +13,8 @@ final class AWSTraceTests: XCTestCase {
         let env = [EnvVar(name: "AWS_REGION", value: "us-east-1"), EnvVar(name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional"),
                    EnvVar(name: "AWS_ROLE_ARN", value: role), EnvVar(name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")]
         let pod = Pod(metadata: ObjectMeta(name: "\(name)-1", namespace: "aws", uid: "u1"),
-                      spec: PodSpec(serviceAccountName: name, containers: [Container(name: "app", env: env)],
+                      spec: PodSpec(serviceAccountName: name, containers: [Container(name: "app", env: env, volumeMounts: [
+                                        VolumeMount(name: "aws-iam-token", mountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount", readOnly: true)])],
                                     volumes: [Volume(name: "aws-iam-token", projected: ProjectedVolumeSource(sources: [
                                         VolumeProjection(serviceAccountToken: ServiceAccountTokenProjection(audience: "sts.amazonaws.com", expirationSeconds: 86400, path: "token"))]))]))
         return (pod, ServiceAccount(metadata: ObjectMeta(name: name, namespace: "aws", annotations: ["eks.amazonaws.com/role-arn": role])))
@@ -89,7 +90,13 @@ final class AWSTraceTests: XCTestCase {
     func testPodIdentityWithoutClusterNameFailsAtStep2() async {
         let env = [EnvVar(name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials"),
                    EnvVar(name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", value: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token")]
-        let pod = Pod(metadata: ObjectMeta(name: "podid-1", namespace: "aws", uid: "u"), spec: PodSpec(serviceAccountName: "podid-ok", containers: [Container(name: "a", env: env)]))
+        let pod = Pod(metadata: ObjectMeta(name: "podid-1", namespace: "aws", uid: "u"), spec: PodSpec(
+            serviceAccountName: "podid-ok",
+            containers: [Container(name: "a", env: env, volumeMounts: [
+                VolumeMount(name: "eks-pod-identity-token", mountPath: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount", readOnly: true)])],
+            volumes: [Volume(name: "eks-pod-identity-token", projected: ProjectedVolumeSource(sources: [
+                VolumeProjection(serviceAccountToken: ServiceAccountTokenProjection(audience: "pods.eks.amazonaws.com", expirationSeconds: 86400,
+                                                                                     path: "eks-pod-identity-token"))]))]))
         let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: FakeTransport { _ in json(500, "{}") }, environment: [:],
                                                                                  awsConfiguration: AWSConfiguration(environment: [:], homeDirectory: "/nonexistent")))
         let report = await engine.report(pod: pod, serviceAccount: ServiceAccount(metadata: ObjectMeta(name: "podid-ok", namespace: "aws")), options: options())

@@ -37,6 +37,10 @@ final class FakeCluster: TraceCluster, @unchecked Sendable {
     func issuerDiscovery() async throws -> (OIDCDiscovery, jwks: Data) {
         (OIDCDiscovery(issuer: issuer, jwks_uri: issuer + "/openid/v1/jwks"), Data(#"{"keys":[{"kid":"key-1","kty":"RSA"}]}"#.utf8))
     }
+
+    func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts {
+        ClusterFacts(issuer: issuer, gkeWorkloadPool: gkeWorkloadPool)
+    }
 }
 
 /// A transport answering by a routing closure; records requests; `hang` never answers (until cancelled).
@@ -77,7 +81,8 @@ func azurePod(namespace: String = "shop", name: String = "frontend-7d9f", sa: St
                               EnvVar(name: "KEYVAULT_URL", value: "https://shop-kv.vault.azure.net/secrets/db-password")]
     return Pod(metadata: ObjectMeta(name: name, namespace: namespace, uid: "uid-1", labels: label.map { ["azure.workload.identity/use": $0] },
                                     ownerReferences: [OwnerReference(kind: "ReplicaSet", name: "\(sa)-7d9f")]),
-               spec: PodSpec(serviceAccountName: sa, containers: [Container(name: "app", env: environment)],
+               spec: PodSpec(serviceAccountName: sa, containers: [Container(name: "app", env: environment, volumeMounts: [
+                                VolumeMount(name: "azure-identity-token", mountPath: "/var/run/secrets/azure/tokens", readOnly: true)])],
                              volumes: [Volume(name: "azure-identity-token", projected: ProjectedVolumeSource(sources: [
                                 VolumeProjection(serviceAccountToken: ServiceAccountTokenProjection(audience: "api://AzureADTokenExchange", expirationSeconds: 3600, path: "azure-identity-token"))]))]),
                status: PodStatus(phase: "Running", startTime: "2027-01-15T08:00:00Z"))

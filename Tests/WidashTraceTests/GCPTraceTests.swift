@@ -20,7 +20,8 @@ final class GCPTraceTests: XCTestCase {
         let pod = Pod(metadata: ObjectMeta(name: "gke-ok-1", namespace: "gcp", uid: "u"), spec: PodSpec(serviceAccountName: "gke-ok", containers: [Container(name: "a")]))
         let sa = ServiceAccount(metadata: ObjectMeta(name: "gke-ok", namespace: "gcp", annotations: ["iam.gke.io/gcp-service-account": gsa]))
         let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: t, environment: [:]))
-        return (await engine.report(pod: pod, serviceAccount: sa, options: options()), t)
+        // The fake cluster's issuer is not GKE's: the pool is given, as WIDASH_GKE_WORKLOAD_POOL gives it.
+        return (await engine.report(pod: pod, serviceAccount: sa, options: options { $0.gcpWorkloadPool = "widash-demo.svc.id.goog" }), t)
     }
 
     func testGKEPassesWithPoolAudienceAndIdentityNamespace() async throws {
@@ -43,5 +44,20 @@ final class GCPTraceTests: XCTestCase {
         XCTAssertEqual(report.steps[4].evidence["errorCode"], "PERMISSION_DENIED")
         XCTAssertEqual(report.steps[4].diagnosis?.fix,
                        "gcloud iam service-accounts add-iam-policy-binding \(gsa) --role roles/iam.workloadIdentityUser --member \"serviceAccount:widash-demo.svc.id.goog[gcp/gke-ok]\"")
+    }
+
+    /// The pool is the cluster project's, read from a GKE issuer, never guessed from the Google
+    /// service account's project (which may be another one); unknown, step 1 says what to set.
+    func testThePoolComesFromTheClusterNotTheGoogleServiceAccount() async {
+        XCTAssertEqual(GKEWorkloadIdentity.workloadPool(issuer: "https://container.googleapis.com/v1/projects/prod-clusters/locations/europe-west1/clusters/c1"),
+                       "prod-clusters.svc.id.goog")
+        XCTAssertNil(GKEWorkloadIdentity.workloadPool(issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC"))
+        let pod = Pod(metadata: ObjectMeta(name: "gke-ok-1", namespace: "gcp", uid: "u"), spec: PodSpec(serviceAccountName: "gke-ok", containers: [Container(name: "a")]))
+        let sa = ServiceAccount(metadata: ObjectMeta(name: "gke-ok", namespace: "gcp", annotations: ["iam.gke.io/gcp-service-account": gsa]))
+        let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: FakeTransport { _ in json(500, "{}") }, environment: [:]))
+        let report = await engine.report(pod: pod, serviceAccount: sa, options: options())
+        XCTAssertEqual(report.provider, .gcp)
+        XCTAssertEqual(report.steps[0].status, .failed)
+        XCTAssertTrue(report.steps[0].diagnosis?.fix?.contains("WIDASH_GKE_WORKLOAD_POOL") ?? false, "\(report.steps[0])")
     }
 }

@@ -24,6 +24,18 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case invalidRoleARN = "invalid-role-arn"
     /// A pod names a service account that does not exist.
     case serviceAccountMissing = "service-account-missing"
+    /// A container sets static cloud credentials (AZURE_CLIENT_SECRET, AWS_ACCESS_KEY_ID, …) that the
+    /// SDK's default chain tries before the federated token.
+    case staticCredentialsShadowFederation = "static-credentials-shadow-federation"
+    /// A pod carries the env of two federations; the SDK uses one, the other is dead weight.
+    case unusedCredentialEnv = "unused-credential-env"
+    /// The AWS webhook gave EKS Pod Identity precedence over the service account's role ARN.
+    case podIdentityPrecedence = "pod-identity-precedence"
+    /// A container's own AZURE_CLIENT_ID differs from the service account's client-id annotation.
+    case clientIDOverridden = "client-id-overridden"
+    /// A cluster-scoped or optional read was refused or not found: what could not be read and the
+    /// permission that would allow it.
+    case notReadable = "not-readable"
 }
 
 extension Finding {

@@ -32,7 +32,11 @@ public enum InventoryBuilder {
     // MARK: Cluster
 
     static func clusterFindings(_ snapshot: ClusterSnapshot, webhooks: [WebhookSummary], identities: [IdentityEntry]) -> [Finding] {
-        var findings: [Finding] = []
+        var findings: [Finding] = snapshot.unreadable.map { read in
+            Finding(.notReadable, .warning, subject: "cluster", message: read.summary,
+                    fix: read.permission.map { "ask a cluster admin for \($0) (check with kubectl auth can-i \(canI($0)))" }
+                        ?? "nothing to do if the feature is not used on this cluster")
+        }
         let providers = Set(identities.flatMap { $0.bindings.map(\.provider) })
         // The issuer matters to Azure and IRSA federation; elsewhere it is only worth knowing.
         let federated = providers.contains(.azure) || providers.contains(.awsIRSA)
@@ -66,6 +70,15 @@ public enum InventoryBuilder {
         }
         return findings
     }
+}
+
+/// `"list pods" cluster-wide` → `list pods -A`; `"create serviceaccounts/token" in namespace "shop"` →
+/// `create serviceaccounts/token -n shop`.
+private func canI(_ permission: String) -> String {
+    let parts = permission.split(separator: "\"", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count >= 2 else { return permission }
+    let scope = parts.count >= 4 ? " -n \(parts[3])" : permission.hasSuffix("cluster-wide") ? " -A" : ""
+    return parts[1] + scope
 }
 
 private extension String {

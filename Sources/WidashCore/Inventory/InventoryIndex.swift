@@ -11,7 +11,7 @@ import Foundation
 public struct InventoryIndex: Sendable {
     /// Everything but the accounts and pods: when it changes, every entry is rebuilt.
     private var cluster = ClusterSnapshot()
-    private var webhookSummaries: [WebhookSummary] = []
+    private var facts = ClusterFacts()
     private var accounts: [String: ServiceAccount] = [:]
     /// Pods grouped by the entry (service account) they run as, then by "namespace/name".
     private var podsByEntry: [String: [String: Pod]] = [:]
@@ -47,16 +47,16 @@ public struct InventoryIndex: Sendable {
 
     // MARK: Changes
 
-    /// Webhooks, aad-pod-identity objects and issuer facts (the accounts and pods of `snapshot`
-    /// are ignored). Rebuilds every entry, unless nothing changed.
+    /// Webhooks, aad-pod-identity objects, issuer facts and namespaces (their labels: AKS's
+    /// excluded namespaces); the accounts and pods of `snapshot` are ignored. Rebuilds every entry,
+    /// unless nothing changed.
     public mutating func setCluster(_ snapshot: ClusterSnapshot) {
         var facts = snapshot
         facts.serviceAccounts = []
         facts.pods = []
-        facts.namespaces = []
         guard facts != cluster else { return }
         cluster = facts
-        webhookSummaries = WebhookDetector.summaries(facts.webhooks)
+        self.facts = ClusterFacts(snapshot: facts)
         dirty.formUnion(built.keys)
         dirty.formUnion(accounts.keys)
         dirty.formUnion(podsByEntry.keys)
@@ -108,7 +108,7 @@ public struct InventoryIndex: Sendable {
     /// The inventory at `now`: rebuilds the entries that changed or whose token schedule moved on.
     public mutating func inventory(now: Date) -> Inventory {
         for (key, value) in built where value.validUntil.map({ $0 <= now }) == true { dirty.insert(key) }
-        let context = PodContext(snapshot: cluster, webhooks: webhookSummaries, now: now)
+        let context = PodContext(snapshot: cluster, facts: facts, now: now)
         let changed = Array(dirty)
         for (key, entry) in zip(changed, buildEntries(changed, context: context)) {
             if let entry {
@@ -121,9 +121,9 @@ public struct InventoryIndex: Sendable {
         dirty.removeAll(keepingCapacity: true)
         let keys = currentOrder()
         let identities = keys.compactMap { built[$0]?.entry }
-        return Inventory(issuer: cluster.issuer, webhooks: webhookSummaries, identities: identities,
+        return Inventory(issuer: cluster.issuer, webhooks: facts.webhooks, identities: identities,
                          clusterFindings: InventoryBuilder.sortFindings(
-                            InventoryBuilder.clusterFindings(cluster, webhooks: webhookSummaries, identities: identities)))
+                            InventoryBuilder.clusterFindings(cluster, webhooks: facts.webhooks, identities: identities)))
     }
 
     private mutating func currentOrder() -> [String] {
@@ -158,10 +158,8 @@ public struct InventoryIndex: Sendable {
         let pods = podsByEntry[key].map { $0.sorted { $0.key < $1.key }.map(\.value) } ?? []
         guard account != nil || !pods.isEmpty else { return nil }
         var entry: IdentityEntry
-        var hasClientID = false
         if let account {
             let (bindings, findings) = BindingExtractor.bindings(for: account)
-            hasClientID = account.metadata.annotations?[IdentityAnnotation.azureClientID] != nil
             entry = IdentityEntry(namespace: account.metadata.namespace ?? "default", name: account.metadata.name,
                                   annotations: account.metadata.annotations ?? [:], bindings: bindings, pods: [],
                                   findings: findings, status: .none)
@@ -176,7 +174,7 @@ public struct InventoryIndex: Sendable {
                     message: "pod \(pod.metadata.key) uses service account \(entry.name), which does not exist in namespace \(entry.namespace)",
                     fix: "kubectl -n \(entry.namespace) create serviceaccount \(entry.name), or change the pod's serviceAccountName"))
             }
-            context.add(pod, to: &entry, hasClientID: hasClientID)
+            context.add(pod, account: account, to: &entry)
         }
         return InventoryBuilder.finish(entry)
     }
