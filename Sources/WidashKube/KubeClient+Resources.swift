@@ -1,6 +1,30 @@
 import Foundation
 import WidashCore
 
+/// The cluster-scoped and optional parts of the inventory (`KubeClient.loadExtras`). A nil value
+/// was not read: refused (see `unreadable`) or failed (see `failure`).
+public struct ClusterExtras: Sendable {
+    public var namespaces: [Namespace]?
+    public var webhooks: [MutatingWebhookConfiguration]?
+    public var azureIdentities: [AzureIdentity]?
+    public var azureIdentityBindings: [AzureIdentityBinding]?
+    public var issuer: String?
+    /// false: the cluster does not serve discovery (404); nil: not known.
+    public var issuerReachable: Bool?
+    public var unreadable: [UnreadableRead] = []
+    /// The first read that failed otherwise (a 5xx after retries, a transport error).
+    public var failure: (any Error)?
+
+    public init() {}
+}
+
+/// One optional read's outcome: a value, a refusal, or a failure.
+struct OptionalRead<T: Sendable>: Sendable {
+    var value: T?
+    var refused: UnreadableRead?
+    var failure: (any Error)?
+}
+
 /// The API server's `/version`.
 public struct KubeVersion: Codable, Sendable, Equatable {
     public var major: String?
@@ -68,20 +92,99 @@ extension KubeClient {
 
     /// Everything the inventory needs, fetched concurrently. With a namespace, only that namespace's
     /// objects (and that namespace itself, without needing permission to list namespaces).
+    ///
+    /// Degrades instead of aborting: only the service accounts and pods are required. A
+    /// cluster-scoped or optional read (webhook configurations, aad-pod-identity objects,
+    /// namespaces, issuer discovery) that answers 401/403/404 is recorded in `unreadable` with the
+    /// permission that would allow it. For all namespaces, a user who may not list service
+    /// accounts or pods cluster-wide gets the context's namespace instead (`listScope`), and that
+    /// is recorded too.
     public func loadSnapshot(namespace: String?) async throws -> ClusterSnapshot {
-        async let namespaces = namespaceList(namespace)
-        async let serviceAccounts = serviceAccounts(namespace: namespace)
-        async let pods = pods(namespace: namespace)
-        async let webhooks = mutatingWebhookConfigurations()
-        async let identities = azureIdentities(namespace: namespace)
-        async let bindings = azureIdentityBindings(namespace: namespace)
-        async let issuer = issuerState()
-        let (issuerName, reachable) = try await issuer
+        let (scope, narrowed) = try await listScope(namespace)
+        async let lists = accountsAndPods(scope)
+        async let extras = loadExtras(namespace: scope)
+        let (accountsAndPods, clusterExtras) = try await (lists, extras)
+        if let failure = clusterExtras.failure { throw failure }
         return ClusterSnapshot(
-            namespaces: try await namespaces, serviceAccounts: try await serviceAccounts.items,
-            pods: try await pods.items, webhooks: try await webhooks.items,
-            azureIdentities: try await identities.items, azureIdentityBindings: try await bindings.items,
-            issuer: issuerName, issuerDiscoveryReachable: reachable)
+            namespaces: clusterExtras.namespaces ?? scope.map { [Namespace(metadata: ObjectMeta(name: $0))] } ?? [],
+            serviceAccounts: accountsAndPods.accounts, pods: accountsAndPods.pods, webhooks: clusterExtras.webhooks ?? [],
+            azureIdentities: clusterExtras.azureIdentities ?? [], azureIdentityBindings: clusterExtras.azureIdentityBindings ?? [],
+            issuer: clusterExtras.issuer, issuerDiscoveryReachable: clusterExtras.issuerReachable,
+            webhooksListed: clusterExtras.webhooks != nil, unreadable: (narrowed.map { [$0] } ?? []) + clusterExtras.unreadable)
+    }
+
+    /// The cluster-scoped and optional parts of the inventory (everything but accounts and pods),
+    /// read concurrently; the CLI's snapshot and the dashboard's live feed both read them here.
+    /// Each read gives a value, a refusal recorded in `unreadable` (401/403/404, with the permission
+    /// that would allow it), or nothing (another failure: `failure`, and the caller may keep an
+    /// earlier value).
+    public func loadExtras(namespace: String?) async -> ClusterExtras {
+        async let namespaces = optional("namespaces", consequence: "namespace labels (AKS's excluded namespaces) are not known") {
+            try await namespaceList(namespace)
+        }
+        async let webhooks = optional("mutating webhook configurations",
+                                      consequence: "whether the Azure and AWS webhooks are installed is not known") {
+            try await mutatingWebhookConfigurations().items
+        }
+        async let identities = optional("aad-pod-identity AzureIdentities", consequence: "legacy aad-pod-identity bindings are not shown") {
+            try await azureIdentities(namespace: namespace).items
+        }
+        async let bindings = optional("aad-pod-identity AzureIdentityBindings", consequence: "legacy aad-pod-identity bindings are not shown") {
+            try await azureIdentityBindings(namespace: namespace).items
+        }
+        async let issuer = issuerState()
+        var extras = ClusterExtras()
+        func take<T>(_ read: OptionalRead<T>) -> T? {
+            if let refused = read.refused { extras.unreadable.append(refused) }
+            if let failure = read.failure { extras.failure = extras.failure ?? failure }
+            return read.value
+        }
+        extras.namespaces = take(await namespaces)
+        extras.webhooks = take(await webhooks)
+        extras.azureIdentities = take(await identities)
+        extras.azureIdentityBindings = take(await bindings)
+        let (issuerName, reachable, issuerRead) = await issuer
+        extras.issuer = issuerName
+        extras.issuerReachable = reachable
+        if let issuerRead { extras.unreadable.append(issuerRead) }
+        return extras
+    }
+
+    /// Where service accounts and pods can be listed: `namespace` when given; for all namespaces, a
+    /// user who may not list them cluster-wide (403 on a one-item list) gets the context's
+    /// namespace instead, with the refused read to report.
+    public func listScope(_ namespace: String?) async throws -> (namespace: String?, narrowed: UnreadableRead?) {
+        guard namespace == nil else { return (namespace, nil) }
+        do {
+            async let accounts = send(path: KubeResource.serviceAccounts.path(namespace: nil) + "?limit=1")
+            async let pods = send(path: KubeResource.pods.path(namespace: nil) + "?limit=1")
+            _ = try await (accounts, pods)
+            return (nil, nil)
+        } catch let error as KubeAPIError where error.statusCode == 403 {
+            return (config.namespace, UnreadableRead(what: "service accounts and pods in all namespaces", statusCode: 403,
+                                                     permission: error.missingPermission?.description,
+                                                     consequence: "showing namespace \(config.namespace) only, the context's"))
+        }
+    }
+
+    private func accountsAndPods(_ namespace: String?) async throws -> (accounts: [ServiceAccount], pods: [Pod]) {
+        async let accounts = serviceAccounts(namespace: namespace)
+        async let pods = pods(namespace: namespace)
+        return try await (accounts.items, pods.items)
+    }
+
+    /// A read the inventory can do without: 401/403/404 become an `UnreadableRead`; another error
+    /// (the API server failing) is handed back as the failure.
+    func optional<T: Sendable>(_ what: String, consequence: String,
+                               _ read: @Sendable () async throws -> T) async -> OptionalRead<T> {
+        do {
+            return OptionalRead(value: try await read())
+        } catch let error as KubeAPIError where [401, 403, 404].contains(error.statusCode) {
+            return OptionalRead(refused: UnreadableRead(what: what, statusCode: error.statusCode,
+                                                        permission: error.missingPermission?.description, consequence: consequence))
+        } catch {
+            return OptionalRead(failure: error)
+        }
     }
 
     private func namespaceList(_ namespace: String?) async throws -> [Namespace] {
@@ -95,16 +198,23 @@ extension KubeClient {
     }
 
     /// The issuer from discovery, and whether discovery and JWKS are served. A 404 means the cluster
-    /// does not serve them (reachable: false); other API errors leave it unknown (nil).
-    private func issuerState() async throws -> (String?, Bool?) {
+    /// does not serve them (reachable: false); 401/403 is recorded as unreadable; other API errors
+    /// leave it unknown (nil).
+    private func issuerState() async -> (String?, Bool?, UnreadableRead?) {
         do {
             let discovery = try await issuerDiscovery()
             _ = try await issuerJWKS()
-            return (discovery.issuer, true)
+            return (discovery.issuer, true, nil)
+        } catch let error as KubeAPIError where error.statusCode == 401 || error.statusCode == 403 {
+            return (nil, nil, UnreadableRead(what: "the service-account issuer's discovery document and JWKS", statusCode: error.statusCode,
+                                             permission: error.missingPermission?.description,
+                                             consequence: "the issuer is not known (ClusterRole system:service-account-issuer-discovery grants it)"))
         } catch let error as KubeAPIError {
-            return (nil, error.statusCode == 404 ? false : nil)
+            return (nil, error.statusCode == 404 ? false : nil, nil)
         } catch is KubeClientError {
-            return (nil, false)
+            return (nil, false, nil)
+        } catch {
+            return (nil, nil, nil)
         }
     }
 }

@@ -12,6 +12,7 @@ extension Pod: KubeObject {}
 extension MutatingWebhookConfiguration: KubeObject {}
 extension AzureIdentity: KubeObject {}
 extension AzureIdentityBinding: KubeObject {}
+extension DaemonSet: KubeObject {}
 
 /// An API resource: group, version and plural name, and whether it lives in namespaces.
 public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
@@ -35,6 +36,7 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
         group: "admissionregistration.k8s.io", version: "v1", plural: "mutatingwebhookconfigurations", namespaced: false)
     public static let azureIdentities = KubeResource(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentities", namespaced: true)
     public static let azureIdentityBindings = KubeResource(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentitybindings", namespaced: true)
+    public static let daemonSets = KubeResource(group: "apps", version: "v1", plural: "daemonsets", namespaced: true)
 
     /// e.g. "pods" or "mutatingwebhookconfigurations.admissionregistration.k8s.io".
     public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }

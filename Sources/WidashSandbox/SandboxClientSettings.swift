@@ -21,6 +21,8 @@ extension SandboxServer {
         "AWS_SECRET_ACCESS_KEY": AWSCredentialStore.operatorSecretAccessKey,
         "AWS_REGION": DemoDirectory.awsRegion,
         "WIDASH_EKS_CLUSTER": DemoDirectory.eksClusterName,
+        // The demo cluster's issuer is the sandbox's own address, not a GKE issuer the pool could be read from.
+        "WIDASH_GKE_WORKLOAD_POOL": DemoDirectory.gcpWorkloadPool,
     ]
 
     /// `base` with the user's own cloud settings removed and the demo operator's put in, so a demo

@@ -64,10 +64,12 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
     /// Names of the kubeconfig contexts: full access and the limited (viewer) user.
     public var adminContext: String
     public var viewerContext: String
+    /// The namespace-scoped user's context (namespace `shop`).
+    public var namespacedContext: String
 
     public init(kubeconfig: String?, apiServer: String, issuer: String, caFile: String?, caPEM: String,
                 entraAuthorityHost: String, awsEndpoint: String, connectTo: [String],
-                adminContext: String, viewerContext: String) {
+                adminContext: String, viewerContext: String, namespacedContext: String) {
         self.kubeconfig = kubeconfig
         self.apiServer = apiServer
         self.issuer = issuer
@@ -78,6 +80,7 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
         self.connectTo = connectTo
         self.adminContext = adminContext
         self.viewerContext = viewerContext
+        self.namespacedContext = namespacedContext
     }
 }
 
@@ -88,4 +91,14 @@ public enum SandboxUser: String, Sendable, CaseIterable {
     /// May read everything but not create service-account tokens (user
     /// `system:serviceaccount:widash:viewer`): the 403 case.
     case limited
+    /// An application team's user (`dev@shop.example`): reads and mints tokens in namespace `shop`
+    /// only, nothing cluster-scoped (context `widash-sandbox-shop`, namespace `shop`).
+    case shopDeveloper
+}
+
+/// The bearer tokens of the sandbox's users (only ever in the kubeconfig).
+struct SandboxTokens: Sendable {
+    var admin: String
+    var viewer: String
+    var shopDeveloper: String
 }

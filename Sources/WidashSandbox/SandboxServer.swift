@@ -26,12 +26,11 @@ public final class SandboxServer: Sendable {
     private let background: [Task<Void, Never>]
     /// The pending `restart-after` fault, replaced whenever the faults are.
     private let plannedRestart = Mutex<Task<Void, Never>?>(nil)
-    private let adminToken: String
-    private let viewerToken: String
+    private let tokens: SandboxTokens
 
     private init(info: SandboxInfo, options: SandboxOptions, context: SandboxContext, listener: HTTPSListener,
                  store: ClusterStore, kube: KubeAPI, movement: DemoMovement?, background: [Task<Void, Never>],
-                 adminToken: String, viewerToken: String) {
+                 tokens: SandboxTokens) {
         self.info = info
         self.options = options
         self.context = context
@@ -41,8 +40,7 @@ public final class SandboxServer: Sendable {
         self.faultInjector = kube.faults
         self.movement = movement
         self.background = background
-        self.adminToken = adminToken
-        self.viewerToken = viewerToken
+        self.tokens = tokens
     }
 
     /// Starts a sandbox and returns when it serves. `services` builds the emulated cloud services
@@ -81,13 +79,16 @@ public final class SandboxServer: Sendable {
                                              pods: pods, now: Date())
             }
 
-            let adminToken = KubeUser.randomToken(prefix: "widash-admin-")
-            let viewerToken = KubeUser.randomToken(prefix: "widash-viewer-")
+            let tokens = SandboxTokens(admin: KubeUser.randomToken(prefix: "widash-admin-"),
+                                       viewer: KubeUser.randomToken(prefix: "widash-viewer-"),
+                                       shopDeveloper: KubeUser.randomToken(prefix: "widash-shop-dev-"))
             let users = [
-                adminToken: KubeUser(name: "kubernetes-admin", groups: ["system:masters", "system:authenticated"], canCreateTokens: true),
-                viewerToken: KubeUser(name: "system:serviceaccount:widash:viewer",
-                                      groups: ["system:serviceaccounts", "system:serviceaccounts:widash", "system:authenticated"],
-                                      canCreateTokens: false),
+                tokens.admin: KubeUser(name: "kubernetes-admin", groups: ["system:masters", "system:authenticated"], grant: .clusterAdmin),
+                tokens.viewer: KubeUser(name: "system:serviceaccount:widash:viewer",
+                                        groups: ["system:serviceaccounts", "system:serviceaccounts:widash", "system:authenticated"],
+                                        grant: .clusterReader),
+                tokens.shopDeveloper: KubeUser(name: "dev@shop.example", groups: ["shop-developers", "system:authenticated"],
+                                               grant: .namespaces(["shop"])),
             ]
             let faults = FaultInjector(options.faults)
             let kube = KubeAPI(store: store, issuer: issuer, serverAddress: "\(hostPart):\(listener.port)", users: users,
@@ -101,12 +102,12 @@ public final class SandboxServer: Sendable {
             let context = SandboxContext(clusterIssuer: baseURL, caPEM: caPEM, transport: transport, baseURL: baseURL)
             slot.set(SandboxRouter(kube: kube, services: services(context)))
 
-            let (kubeconfigPath, caPath) = try writeFiles(options: options, baseURL: baseURL, caPEM: certificates.caPEM,
-                                                          adminToken: adminToken, viewerToken: viewerToken)
+            let (kubeconfigPath, caPath) = try writeFiles(options: options, baseURL: baseURL, caPEM: certificates.caPEM, tokens: tokens)
             let info = SandboxInfo(
                 kubeconfig: kubeconfigPath, apiServer: baseURL, issuer: baseURL, caFile: caPath, caPEM: certificates.caPEM,
                 entraAuthorityHost: "https://login.microsoftonline.com/", awsEndpoint: baseURL, connectTo: connectTo,
-                adminContext: KubeconfigWriter.adminContext, viewerContext: KubeconfigWriter.viewerContext)
+                adminContext: KubeconfigWriter.adminContext, viewerContext: KubeconfigWriter.viewerContext,
+                namespacedContext: KubeconfigWriter.shopContext)
 
             var background: [Task<Void, Never>] = []
             var movement: DemoMovement?
@@ -125,8 +126,7 @@ public final class SandboxServer: Sendable {
                 }
             }
             let server = SandboxServer(info: info, options: options, context: context, listener: listener, store: store,
-                                       kube: kube, movement: movement, background: background, adminToken: adminToken,
-                                       viewerToken: viewerToken)
+                                       kube: kube, movement: movement, background: background, tokens: tokens)
             server.planRestart(options.faults, generation: faults.generation)
             return server
         } catch {
@@ -136,8 +136,8 @@ public final class SandboxServer: Sendable {
         }
     }
 
-    private static func writeFiles(options: SandboxOptions, baseURL: String, caPEM: String, adminToken: String,
-                                   viewerToken: String) throws -> (kubeconfig: String?, ca: String?) {
+    private static func writeFiles(options: SandboxOptions, baseURL: String, caPEM: String,
+                                   tokens: SandboxTokens) throws -> (kubeconfig: String?, ca: String?) {
         var kubeconfigPath = options.kubeconfigPath
         var caPath: String?
         if let directory = options.outputDirectory {
@@ -151,8 +151,7 @@ public final class SandboxServer: Sendable {
         }
         if let caPath { try write(caPEM, to: caPath, mode: 0o644) }
         if let kubeconfigPath {
-            let text = KubeconfigWriter.render(server: baseURL, caPEM: caPEM, adminToken: adminToken, viewerToken: viewerToken,
-                                               current: .admin)
+            let text = KubeconfigWriter.render(server: baseURL, caPEM: caPEM, tokens: tokens, current: .admin)
             // The kubeconfig holds bearer tokens: owner-only, like kubectl writes it.
             try write(text, to: kubeconfigPath, mode: 0o600)
         }
@@ -178,8 +177,7 @@ public final class SandboxServer: Sendable {
 
     /// A kubeconfig for this sandbox with both users; `user` picks the current context.
     public func kubeconfigYAML(user: SandboxUser = .admin) -> String {
-        KubeconfigWriter.render(server: info.apiServer, caPEM: info.caPEM, adminToken: adminToken, viewerToken: viewerToken,
-                                current: user)
+        KubeconfigWriter.render(server: info.apiServer, caPEM: info.caPEM, tokens: tokens, current: user)
     }
 
     /// `export` lines with which widash and standard clients (kubectl, azure-identity, boto3, curl)

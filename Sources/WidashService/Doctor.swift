@@ -33,9 +33,16 @@ extension ClusterSession {
             return results  // nothing else can be checked
         }
         let issuer = await issuerChecks(&results)
-        await webhookChecks(&results)
+        // The cluster-scoped reads the inventory makes, read the same way: what is refused is
+        // reported as not readable, with the permission, and the rest is still checked.
+        let extras = await kube.loadExtras(namespace: nil)
+        webhookChecks(extras, &results)
+        await podIdentityAgentCheck(extras, &results)
         if let issuer { await awsProviderCheck(issuer: issuer, &results) }
-        await legacyCheck(&results)
+        legacyCheck(extras, &results)
+        for read in extras.unreadable where !read.what.contains("webhook") && !read.what.contains("AzureIdentit") {
+            results.append(.init(name: read.what, status: .warn, detail: read.summary))
+        }
         return results
     }
 
@@ -78,22 +85,57 @@ extension ClusterSession {
         }
     }
 
-    private func webhookChecks(_ results: inout [DoctorResult]) async {
-        do {
-            let summaries = WebhookDetector.summaries(try await kube.mutatingWebhookConfigurations().items)
-            for kind in ["azure", "aws"] {
-                let label = kind == "azure" ? "Azure workload identity webhook" : "AWS pod identity webhook"
-                guard let hook = summaries.first(where: { $0.kind == kind }) else {
-                    results.append(.init(name: label, status: .warn, detail: "not installed (needed only if \(kind == "azure" ? "Azure Workload Identity" : "IRSA") is used)"))
-                    continue
-                }
-                let policy = hook.failurePolicy ?? "Fail"
-                let status: DoctorResult.Status = policy == "Ignore" && kind == "azure" ? .warn : .pass
-                let note = policy == "Ignore" ? ": pods created while it is down start without the token" : ""
-                results.append(.init(name: label, status: status, detail: "\(hook.name), failurePolicy \(policy)\(note)"))
+    private func webhookChecks(_ extras: ClusterExtras, _ results: inout [DoctorResult]) {
+        guard let configs = extras.webhooks else {
+            let detail = extras.unreadable.first { $0.what.contains("webhook") }?.summary
+                ?? "cannot list MutatingWebhookConfigurations: \(extras.failure.map { "\($0)" } ?? "unknown error")"
+            results.append(.init(name: "webhooks", status: .warn, detail: detail))
+            return
+        }
+        let summaries = WebhookDetector.summaries(configs)
+        for kind in ["azure", "aws"] {
+            // The AWS webhook (amazon-eks-pod-identity-webhook) injects both IRSA and EKS Pod Identity.
+            let label = kind == "azure" ? "Azure workload identity webhook" : "AWS pod identity webhook (IRSA, EKS Pod Identity)"
+            guard let hook = summaries.first(where: { $0.kind == kind }) else {
+                results.append(.init(name: label, status: .warn,
+                                     detail: "not installed (needed only if \(kind == "azure" ? "Azure Workload Identity" : "IRSA or EKS Pod Identity") is used)"))
+                continue
             }
+            let policy = hook.failurePolicy ?? "Fail"
+            let status: DoctorResult.Status = policy == "Ignore" && kind == "azure" ? .warn : .pass
+            let note = policy == "Ignore" ? ": pods created while it is down start without the token" : ""
+            results.append(.init(name: label, status: status, detail: "\(hook.name), failurePolicy \(policy)\(note)"))
+        }
+    }
+
+    /// EKS Pod Identity pods get their credentials from the agent DaemonSet on every node
+    /// (`eks-pod-identity-agent` in kube-system, aws/eks-pod-identity-agent); without it their
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI answers nothing.
+    private func podIdentityAgentCheck(_ extras: ClusterExtras, _ results: inout [DoctorResult]) async {
+        let name = "EKS Pod Identity agent"
+        do {
+            let agent = try await kube.object(.daemonSets, namespace: "kube-system", name: AWSWebhook.podIdentityAgentDaemonSet,
+                                              as: DaemonSet.self)
+            let desired = agent.status?.desiredNumberScheduled ?? 0
+            let ready = agent.status?.numberReady ?? 0
+            results.append(.init(name: name, status: ready == desired && desired > 0 ? .pass : .warn,
+                                 detail: "DaemonSet kube-system/\(AWSWebhook.podIdentityAgentDaemonSet): \(ready)/\(desired) ready"))
+        } catch let error as KubeAPIError where error.statusCode == 404 {
+            // Only a problem when some pod relies on it.
+            let users = (try? await kube.pods(namespace: nil).items.filter { pod in
+                pod.spec.containers.contains { $0.env?.contains { $0.name == "AWS_CONTAINER_CREDENTIALS_FULL_URI" } ?? false }
+            }) ?? []
+            if users.isEmpty {
+                results.append(.init(name: name, status: .pass, detail: "not installed; no pod uses EKS Pod Identity"))
+            } else {
+                results.append(.init(name: name, status: .fail,
+                                     detail: "DaemonSet kube-system/\(AWSWebhook.podIdentityAgentDaemonSet) is missing but \(users.count) pod(s) use EKS Pod Identity "
+                                        + "(e.g. \(users[0].metadata.key)): aws eks create-addon --cluster-name <CLUSTER> --addon-name eks-pod-identity-agent"))
+            }
+        } catch let error as KubeAPIError where error.statusCode == 403 || error.statusCode == 401 {
+            results.append(.init(name: name, status: .warn, detail: "not readable: needs RBAC permission \(error.missingPermission?.description ?? "get daemonsets.apps -n kube-system")"))
         } catch {
-            results.append(.init(name: "webhooks", status: .warn, detail: "cannot list MutatingWebhookConfigurations: \(error)"))
+            results.append(.init(name: name, status: .warn, detail: "not checked: \(error)"))
         }
     }
 
@@ -118,17 +160,17 @@ extension ClusterSession {
         }
     }
 
-    private func legacyCheck(_ results: inout [DoctorResult]) async {
-        do {
-            let identities = try await kube.azureIdentities(namespace: nil).items
-            if identities.isEmpty {
-                results.append(.init(name: "aad-pod-identity", status: .pass, detail: "not in use"))
-            } else {
-                results.append(.init(name: "aad-pod-identity", status: .warn,
-                                     detail: "\(identities.count) AzureIdentity object(s) still present: aad-pod-identity is deprecated, migrate to Azure Workload Identity"))
-            }
-        } catch {
-            results.append(.init(name: "aad-pod-identity", status: .warn, detail: "cannot list AzureIdentity: \(error)"))
+    private func legacyCheck(_ extras: ClusterExtras, _ results: inout [DoctorResult]) {
+        guard let identities = extras.azureIdentities else {
+            let detail = extras.unreadable.first { $0.what.contains("AzureIdentities") }?.summary ?? "cannot list AzureIdentity"
+            results.append(.init(name: "aad-pod-identity", status: .warn, detail: detail))
+            return
+        }
+        if identities.isEmpty {
+            results.append(.init(name: "aad-pod-identity", status: .pass, detail: "not in use"))
+        } else {
+            results.append(.init(name: "aad-pod-identity", status: .warn,
+                                 detail: "\(identities.count) AzureIdentity object(s) still present: aad-pod-identity is deprecated, migrate to Azure Workload Identity"))
         }
     }
 }

@@ -41,10 +41,12 @@ public struct InventoryFeed: Sendable {
 
     private func run(_ out: AsyncStream<InventoryFeedUpdate>.Continuation) async {
         let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let state = FeedState(changed: changed)
         let kube = session.kube
-        let accounts = ListWatch<ServiceAccount>(client: kube, resource: .serviceAccounts, namespace: namespace)
-        let pods = ListWatch<Pod>(client: kube, resource: .pods, namespace: namespace)
+        // A user who may not list all namespaces sees the context's, and is told so (as the CLI).
+        let (scope, narrowed) = (try? await kube.listScope(namespace)) ?? (namespace, nil)
+        let state = FeedState(changed: changed, narrowed: narrowed)
+        let accounts = ListWatch<ServiceAccount>(client: kube, resource: .serviceAccounts, namespace: scope)
+        let pods = ListWatch<Pod>(client: kube, resource: .pods, namespace: scope)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in accounts.events() { await state.apply(event, list: .accounts) }
@@ -58,7 +60,7 @@ public struct InventoryFeed: Sendable {
                 var retry = Duration.seconds(1)
                 var extras: Extras?
                 while !Task.isCancelled {
-                    let loaded = await loadExtras(previous: extras)
+                    let loaded = await loadExtras(previous: extras, namespace: scope)
                     extras = loaded
                     await state.setExtras(loaded)
                     if loaded.complete {
@@ -99,27 +101,24 @@ public struct InventoryFeed: Sendable {
         out.finish()
     }
 
-    /// Webhooks, aad-pod-identity objects and the issuer. A read that fails keeps the previous
-    /// value (a transient 500 must not drop bindings or flag the issuer) and marks the result
-    /// incomplete, so it is read again soon; with no previous value, a failed discovery read counts
-    /// as unreachable and a failed webhook list as unknown.
-    private func loadExtras(previous: Extras?) async -> Extras {
-        let kube = session.kube
-        async let webhooks = try? kube.mutatingWebhookConfigurations().items
-        async let identities = try? kube.azureIdentities(namespace: namespace).items
-        async let bindings = try? kube.azureIdentityBindings(namespace: namespace).items
-        async let discovery = try? kube.issuerDiscovery()
-        let (readWebhooks, readIdentities, readBindings, readIssuer) = await (webhooks, identities, bindings, discovery)
+    /// Webhooks, aad-pod-identity objects, namespaces and the issuer, read as the CLI reads them
+    /// (`KubeClient.loadExtras`). A refused read (401/403/404) is an answer, shown as not readable;
+    /// a read that fails otherwise keeps the previous value (a transient 500 must not drop bindings
+    /// or flag the issuer) and marks the result incomplete, so it is read again soon.
+    private func loadExtras(previous: Extras?, namespace: String?) async -> Extras {
+        let read = await session.kube.loadExtras(namespace: namespace)
         var extras = previous ?? Extras()
-        extras.complete = readWebhooks != nil && readIdentities != nil && readBindings != nil && readIssuer != nil
-        if let readWebhooks { extras.webhooks = readWebhooks }
-        if let readIdentities { extras.azureIdentities = readIdentities }
-        if let readBindings { extras.azureIdentityBindings = readBindings }
-        if let readIssuer {
-            extras.issuer = readIssuer.issuer
+        extras.complete = read.failure == nil
+        extras.unreadable = read.unreadable
+        if let webhooks = read.webhooks { extras.webhooks = webhooks }
+        if let identities = read.azureIdentities { extras.azureIdentities = identities }
+        if let bindings = read.azureIdentityBindings { extras.azureIdentityBindings = bindings }
+        if let namespaces = read.namespaces { extras.namespaces = namespaces }
+        if let issuer = read.issuer {
+            extras.issuer = issuer
             extras.issuerReachable = true
-        } else if previous?.issuerReachable == nil {
-            extras.issuerReachable = false
+        } else if read.issuerReachable == false || previous?.issuerReachable == nil {
+            extras.issuerReachable = read.issuerReachable ?? false
         }
         return extras
     }
@@ -127,6 +126,8 @@ public struct InventoryFeed: Sendable {
 
 struct Extras: Sendable {
     var webhooks: [MutatingWebhookConfiguration]?
+    var namespaces: [Namespace] = []
+    var unreadable: [UnreadableRead] = []
     var azureIdentities: [AzureIdentity] = []
     var azureIdentityBindings: [AzureIdentityBinding] = []
     var issuer: String?
@@ -155,9 +156,14 @@ actor FeedState {
     /// A list completed since the last update: publish now, do not wait out the pause.
     private(set) var listJustCompleted = false
     private let changed: AsyncStream<Void>.Continuation
+    /// The scope was narrowed to the context's namespace (no right to list all namespaces).
+    private let narrowed: UnreadableRead?
+    private var unreadable: [UnreadableRead] = []
 
-    init(changed: AsyncStream<Void>.Continuation) {
+    init(changed: AsyncStream<Void>.Continuation, narrowed: UnreadableRead?) {
         self.changed = changed
+        self.narrowed = narrowed
+        unreadable = narrowed.map { [$0] } ?? []
     }
 
     func apply(_ event: ListWatchEvent<ServiceAccount>, list: List) {
@@ -210,9 +216,11 @@ actor FeedState {
     }
 
     func setExtras(_ value: Extras) {
-        index.setCluster(ClusterSnapshot(webhooks: value.webhooks ?? [], azureIdentities: value.azureIdentities,
+        unreadable = (narrowed.map { [$0] } ?? []) + value.unreadable
+        index.setCluster(ClusterSnapshot(namespaces: value.namespaces, webhooks: value.webhooks ?? [], azureIdentities: value.azureIdentities,
                                          azureIdentityBindings: value.azureIdentityBindings, issuer: value.issuer,
-                                         issuerDiscoveryReachable: value.issuerReachable, webhooksListed: value.webhooks != nil))
+                                         issuerDiscoveryReachable: value.issuerReachable, webhooksListed: value.webhooks != nil,
+                                         unreadable: unreadable))
         markDirty()
     }
 
@@ -238,7 +246,9 @@ actor FeedState {
                 expected += max(status.expectedTotal ?? 0, status.received + 1)
             }
         }
+        // A list or watch in trouble first; else what cannot be read, for as long as it cannot.
         let problem = [problems[.accounts], problems[.pods]].compactMap { $0 }.first
+            ?? (unreadable.isEmpty ? nil : unreadable.map(\.summary).joined(separator: " · "))
         return InventoryFeedUpdate(inventory: index.inventory(now: now), loaded: loaded, expected: expected, problem: problem)
     }
 }

@@ -19,4 +19,13 @@ struct KubeTraceCluster: TraceCluster {
         async let jwks = client.issuerJWKS()
         return try await (discovery, jwks)
     }
+
+    /// Best effort: what cannot be read (no RBAC for webhook configurations) stays unknown.
+    func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts {
+        async let discovery = try? client.issuerDiscovery()
+        async let webhooks = try? client.mutatingWebhookConfigurations().items
+        let (issuer, configs) = await (discovery?.issuer, webhooks)
+        let snapshot = ClusterSnapshot(webhooks: configs ?? [], issuer: issuer, webhooksListed: configs != nil)
+        return ClusterFacts(snapshot: snapshot, gkeWorkloadPool: gkeWorkloadPool)
+    }
 }

@@ -126,6 +126,15 @@ final class KubeAPI: Sendable {
         let subresource = path.count > 2 ? path[2] : nil
         if path.count > 3 { throw KubeStatus.pathNotFound() }
 
+        // RBAC runs before the handler: a denied read is 403 whether or not the object exists.
+        if request.method == "GET" {
+            let isWatch = ["true", "1"].contains(request.query["watch"] ?? "")
+            let verb = name == nil ? (isWatch ? "watch" : "list") : "get"
+            let full = subresource.map { "\(resource.plural)/\($0)" } ?? resource.plural
+            guard user.allows(verb: verb, resource: full, group: resource.group, namespace: namespace) else {
+                throw KubeStatus.forbidden(user: user.name, verb: verb, resource: full, group: resource.group, name: name, namespace: namespace)
+            }
+        }
         if let subresource {
             guard let name, let namespace else { throw KubeStatus.pathNotFound() }
             switch (request.method, resource, subresource) {
@@ -139,7 +148,7 @@ final class KubeAPI: Sendable {
         }
         guard request.method == "GET" else {
             let verb = request.method == "POST" ? "create" : request.method == "DELETE" ? "delete" : "update"
-            if !user.allows(verb: verb, resource: resource.plural, group: resource.group) {
+            if !user.allows(verb: verb, resource: resource.plural, group: resource.group, namespace: namespace) {
                 throw KubeStatus.forbidden(user: user.name, verb: verb, resource: resource.plural, group: resource.group,
                                            name: name, namespace: namespace)
             }
@@ -243,9 +252,10 @@ final class KubeAPI: Sendable {
         let attributes = review.spec.resourceAttributes
         var resource = attributes?.resource ?? ""
         if let sub = attributes?.subresource, !sub.isEmpty { resource += "/" + sub }
-        let allowed = user.allows(verb: attributes?.verb ?? "", resource: resource, group: attributes?.group ?? "")
+        let allowed = user.allows(verb: attributes?.verb ?? "", resource: resource, group: attributes?.group ?? "",
+                                  namespace: attributes?.namespace.flatMap { $0.isEmpty ? nil : $0 })
         var status: [String: Any] = ["allowed": allowed]
-        if allowed { status["reason"] = user.canCreateTokens ? "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\"" : "RBAC: allowed by ClusterRoleBinding \"widash-viewer\" of ClusterRole \"view\" to ServiceAccount \"viewer/widash\"" }
+        if allowed { status["reason"] = user.allowedBy }
         var spec: [String: Any] = [:]
         if let attributes {
             var object: [String: Any] = [:]

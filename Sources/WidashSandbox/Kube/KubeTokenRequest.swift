@@ -20,7 +20,7 @@ extension KubeAPI {
 
     func tokenRequest(_ request: SandboxRequest, user: KubeUser, namespace: String, name: String) async throws -> SandboxResponse {
         // RBAC runs before the handler: a denied user gets 403 whether or not the SA exists.
-        guard user.allows(verb: "create", resource: "serviceaccounts/token", group: "") else {
+        guard user.allows(verb: "create", resource: "serviceaccounts/token", group: "", namespace: namespace) else {
             throw KubeStatus.forbidden(user: user.name, verb: "create", resource: "serviceaccounts/token", group: "",
                                        name: name, namespace: namespace)
         }

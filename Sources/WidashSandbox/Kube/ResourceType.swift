@@ -40,9 +40,12 @@ struct ResourceType: Sendable, Hashable {
                                                     plural: "azureidentitybindings", singular: "azureidentitybinding",
                                                     kind: "AzureIdentityBinding", namespaced: true)
 
+    static let daemonSets = ResourceType(group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset",
+                                         kind: "DaemonSet", namespaced: true, shortNames: ["ds"], categories: ["all"])
+
     /// Everything served, in discovery order.
     static let all: [ResourceType] = [.namespaces, .nodes, .pods, .serviceAccounts, .mutatingWebhookConfigurations,
-                                      .customResourceDefinitions, .azureIdentities, .azureIdentityBindings]
+                                      .customResourceDefinitions, .azureIdentities, .azureIdentityBindings, .daemonSets]
 
     static func find(groupVersion: String, plural: String) -> ResourceType? {
         all.first { $0.groupVersion == groupVersion && $0.plural == plural }

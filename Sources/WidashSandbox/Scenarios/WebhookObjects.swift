@@ -53,8 +53,26 @@ enum WebhookObjects {
                 "timeoutSeconds": 10,
             ]]])
 
+        // The EKS Pod Identity agent, which serves the pods' AWS_CONTAINER_CREDENTIALS_FULL_URI: a
+        // host-network DaemonSet `eks-pod-identity-agent` in kube-system listening on 169.254.170.23
+        // and fd00:ec2::23 port 80 (aws/eks-pod-identity-agent `configuration/config.go`,
+        // `cmd/server.go`; the EKS user guide checks it with `kubectl rollout status
+        // daemonset/eks-pod-identity-agent --namespace kube-system`).
+        let agent = RawObject(
+            apiVersion: "apps/v1", kind: "DaemonSet",
+            metadata: meta("eks-pod-identity-agent", namespace: "kube-system",
+                           labels: ["app.kubernetes.io/name": "eks-pod-identity-agent", "app.kubernetes.io/instance": "eks-pod-identity-agent"]),
+            body: ["spec": ["selector": ["matchLabels": ["app.kubernetes.io/name": "eks-pod-identity-agent"]],
+                            "template": ["metadata": ["labels": ["app.kubernetes.io/name": "eks-pod-identity-agent"]],
+                                         "spec": ["hostNetwork": true, "containers": [[
+                                            "name": "eks-pod-identity-agent",
+                                            "image": "602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.37",
+                                            "args": ["--port", "80", "--cluster-name", .string(DemoDirectory.eksClusterName), "--probe-port", "2703"],
+                                            "ports": [["containerPort": 80, "name": "proxy", "protocol": "TCP"]]]]]]],
+                   "status": ["currentNumberScheduled": 3, "desiredNumberScheduled": 3, "numberAvailable": 3, "numberReady": 3,
+                              "numberMisscheduled": 0, "observedGeneration": 1, "updatedNumberScheduled": 3]])
         guard let legacy = DemoDirectory.azureIdentity(namespace: "legacy", serviceAccount: "default") else {
-            return [(.mutatingWebhookConfigurations, azure), (.mutatingWebhookConfigurations, aws)]
+            return [(.mutatingWebhookConfigurations, azure), (.mutatingWebhookConfigurations, aws), (.daemonSets, agent)]
         }
         let resourceID = "/subscriptions/\(DemoDirectory.subscriptionID)/resourcegroups/\(DemoDirectory.resourceGroup)/providers/Microsoft.ManagedIdentity/userAssignedIdentities/\(legacy.displayName)"
         let identity = RawObject(
@@ -65,7 +83,7 @@ enum WebhookObjects {
             metadata: meta("legacy-app-binding", namespace: "legacy"),
             body: ["spec": ["azureIdentity": "legacy-app", "selector": "legacy-app"]])
 
-        return [(.mutatingWebhookConfigurations, azure), (.mutatingWebhookConfigurations, aws),
+        return [(.mutatingWebhookConfigurations, azure), (.mutatingWebhookConfigurations, aws), (.daemonSets, agent),
                 (.customResourceDefinitions, crd(.azureIdentities, meta: meta)),
                 (.customResourceDefinitions, crd(.azureIdentityBindings, meta: meta)),
                 (.azureIdentities, identity), (.azureIdentityBindings, binding)]

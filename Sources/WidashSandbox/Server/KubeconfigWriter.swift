@@ -6,8 +6,9 @@ enum KubeconfigWriter {
     static let clusterName = "widash-sandbox"
     static let adminContext = "widash-sandbox"
     static let viewerContext = "widash-sandbox-viewer"
+    static let shopContext = "widash-sandbox-shop"
 
-    static func render(server: String, caPEM: String, adminToken: String, viewerToken: String, current: SandboxUser) -> String {
+    static func render(server: String, caPEM: String, tokens: SandboxTokens, current: SandboxUser) -> String {
         func q(_ text: String) -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]  // YAML has no `\/` escape
@@ -27,10 +28,13 @@ enum KubeconfigWriter {
         users:
         - name: widash-admin
           user:
-            token: \(q(adminToken))
+            token: \(q(tokens.admin))
         - name: widash-viewer
           user:
-            token: \(q(viewerToken))
+            token: \(q(tokens.viewer))
+        - name: widash-shop-dev
+          user:
+            token: \(q(tokens.shopDeveloper))
         contexts:
         - name: \(adminContext)
           context:
@@ -40,7 +44,12 @@ enum KubeconfigWriter {
           context:
             cluster: \(clusterName)
             user: widash-viewer
-        current-context: \(current == .admin ? adminContext : viewerContext)
+        - name: \(shopContext)
+          context:
+            cluster: \(clusterName)
+            user: widash-shop-dev
+            namespace: shop
+        current-context: \(current == .admin ? adminContext : current == .limited ? viewerContext : shopContext)
 
         """
     }
