@@ -78,7 +78,7 @@ struct SessionFactory {
             cloudHTTP: try SessionInputs.cloudHTTP(connectTo: options.connectTo, environment: environment),
             cloudEnvironment: environment, readOnly: readOnly,
             eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
-            stepTimeout: .seconds(stepTimeoutSeconds)))
+            gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"], stepTimeout: .seconds(stepTimeoutSeconds)))
         return Started(session: session, sandbox: nil, namespace: namespace(kube, defaultAll: defaultAllNamespaces))
     }
 
@@ -90,7 +90,8 @@ struct SessionFactory {
         return ClusterSession(SessionConfiguration(
             kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: sandbox.cloudHTTPOptions,
             cloudEnvironment: environment, readOnly: readOnly,
-            eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"], stepTimeout: .seconds(stepTimeoutSeconds)))
+            eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
+            gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"], stepTimeout: .seconds(stepTimeoutSeconds)))
     }
 
     /// Every embedded sandbox lives until the process leaves. `Widash.main` ends every command with
