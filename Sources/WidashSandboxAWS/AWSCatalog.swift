@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 import WidashSandboxKit
 
 /// An IAM role as GetRole returns it.
@@ -54,14 +53,18 @@ public struct AWSCatalog: Sendable {
     }
 
     /// The `demo` scenario (facts from `DemoDirectory`): one OIDC provider for the cluster's issuer,
-    /// roles irsa-ok, irsa-bad-trust and podid-ok, and the aws/podid-ok association.
+    /// the IRSA roles (irsa-ok, irsa-bad-trust, both-creds, static-keys, the old role of
+    /// podid-with-role) and Pod Identity roles (podid-ok, podid-with-role) and the associations of
+    /// aws/podid-ok, aws/podid-with-role and aws/both-creds.
     public static func demo(context: SandboxContext) -> AWSCatalog {
         let account = DemoDirectory.awsAccountID
         let url = providerURL(issuer: context.clusterIssuer)
         let providerArn = "arn:aws:iam::\(account):oidc-provider/\(url)"
         let created = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01T00:00:00Z, fixed for stable output
         let provider = AWSOIDCProvider(url: url, arn: providerArn, clientIDs: ["sts.amazonaws.com"],
-                                       thumbprints: [caThumbprint(context.caPEM)], createDate: created)
+                                       thumbprints: [CertificateThumbprint.sha1(pem: String(decoding: context.caPEM, as: UTF8.self))
+                                                     ?? String(repeating: "0", count: 40)],
+                                       createDate: created)
 
         func irsaRole(arn: String, subject: String) -> AWSRole {
             let name = String(arn.split(separator: "/").last ?? "")
@@ -77,30 +80,29 @@ public struct AWSCatalog: Sendable {
         {"Version":"2012-10-17","Statement":[{"Sid":"AllowEksAuthToAssumeRoleForPodIdentity","Effect":"Allow",\
         "Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}
         """
-        let podRole = AWSRole(name: "podid-ok", arn: DemoDirectory.podIdentityRoleARN,
-                              roleID: AWSWire.stableID(prefix: "AROA", seed: DemoDirectory.podIdentityRoleARN),
-                              trustPolicy: podPolicy, createDate: created)
-        let associationID = "a-" + AWSWire.stableID(prefix: "", seed: "aws/podid-ok").lowercased()
-        let association = AWSPodIdentityAssociation(
-            clusterName: DemoDirectory.eksClusterName, namespace: "aws", serviceAccount: "podid-ok",
-            roleArn: DemoDirectory.podIdentityRoleARN, associationID: associationID,
-            associationArn: "arn:aws:eks:\(DemoDirectory.awsRegion):\(account):podidentityassociation/\(DemoDirectory.eksClusterName)/\(associationID)",
-            createdAt: created)
+        func podRole(_ arn: String) -> AWSRole {
+            AWSRole(name: String(arn.split(separator: "/").last ?? ""), arn: arn, roleID: AWSWire.stableID(prefix: "AROA", seed: arn),
+                    trustPolicy: podPolicy, createDate: created)
+        }
+        func association(_ serviceAccount: String, role: String) -> AWSPodIdentityAssociation {
+            let id = "a-" + AWSWire.stableID(prefix: "", seed: "aws/\(serviceAccount)").lowercased()
+            return AWSPodIdentityAssociation(
+                clusterName: DemoDirectory.eksClusterName, namespace: "aws", serviceAccount: serviceAccount, roleArn: role,
+                associationID: id,
+                associationArn: "arn:aws:eks:\(DemoDirectory.awsRegion):\(account):podidentityassociation/\(DemoDirectory.eksClusterName)/\(id)",
+                createdAt: created)
+        }
         return AWSCatalog(
             account: account, region: DemoDirectory.awsRegion, clusterName: DemoDirectory.eksClusterName,
             roles: [irsaRole(arn: DemoDirectory.irsaOKRoleARN, subject: "system:serviceaccount:aws:irsa-ok"),
                     irsaRole(arn: DemoDirectory.irsaBadTrustRoleARN, subject: DemoDirectory.irsaBadTrustPolicySubject),
-                    podRole],
-            providers: [provider], associations: [association])
-    }
-
-    /// IAM's thumbprint: the SHA-1 fingerprint of the CA certificate that signs the issuer's chain.
-    static func caThumbprint(_ pem: Data) -> String {
-        let text = String(decoding: pem, as: UTF8.self)
-        // The first PEM block only: the CA file may hold a bundle.
-        let lines = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        let body = lines.drop { !$0.hasPrefix("-----BEGIN") }.dropFirst().prefix { !$0.hasPrefix("-----END") }.joined()
-        guard let der = Data(base64Encoded: body) else { return String(repeating: "0", count: 40) }
-        return AWSWire.hex(Insecure.SHA1.hash(data: der))
+                    irsaRole(arn: DemoDirectory.podIdentityWithRoleOldIRSARoleARN, subject: "system:serviceaccount:aws:podid-with-role"),
+                    irsaRole(arn: DemoDirectory.bothCredsRoleARN, subject: "system:serviceaccount:aws:both-creds"),
+                    irsaRole(arn: DemoDirectory.staticKeysRoleARN, subject: "system:serviceaccount:aws:static-keys"),
+                    podRole(DemoDirectory.podIdentityRoleARN), podRole(DemoDirectory.podIdentityWithRoleARN)],
+            providers: [provider],
+            associations: [association("podid-ok", role: DemoDirectory.podIdentityRoleARN),
+                           association("podid-with-role", role: DemoDirectory.podIdentityWithRoleARN),
+                           association("both-creds", role: DemoDirectory.podIdentityRoleARN)])
     }
 }

@@ -59,6 +59,12 @@ public struct STSService: SandboxService {
             let noun = missing.count == 1 ? "error" : "errors"
             return .failure(.validation("\(missing.count) validation \(noun) detected: \(missing.joined(separator: "; "))"))
         }
+        // RoleSessionName: 2-64 characters of [\w+=,.@-]* (STS service model, botocore
+        // `data/sts/2011-06-15/service-2.json` roleSessionNameType); each rule its own message.
+        if session.count < 2 || session.count > 64 {
+            let bound = session.count < 2 ? "greater than or equal to 2" : "less than or equal to 64"
+            return .failure(.validation("1 validation error detected: Value '\(session)' at 'roleSessionName' failed to satisfy constraint: Member must have length \(bound)"))
+        }
         if !Self.isValidSessionName(session) {
             return .failure(.validation("1 validation error detected: Value '\(session)' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"))
         }

@@ -23,6 +23,13 @@ struct WebIdentityExchange: Sendable {
         guard let provider = catalog.provider(issuer: claims.issuer) else {
             return .failure(.invalidIdentityToken("No OpenIDConnect provider found in your account for \(claims.issuer)"))
         }
+        // The issuer's certificate is from a private CA, so IAM holds it to the provider's
+        // thumbprints (for issuers whose CA AWS trusts, thumbprints are no longer used: IAM
+        // GetOpenIDConnectProvider's ThumbprintList documentation).
+        if let served = await keys.servedChainThumbprint(issuer: claims.issuer),
+           !provider.thumbprints.contains(where: { $0.lowercased() == served }) {
+            return .failure(.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"))
+        }
         guard let audience = claims.audiences.first(where: provider.clientIDs.contains) else {
             return .failure(.invalidIdentityToken("Incorrect token audience"))
         }

@@ -100,6 +100,26 @@ public enum DemoDirectory {
                           objectID: "718eac35-1111-45c6-b123-7d8e9fa0b1c8",
                           credentials: [.init(name: "aks-stale-token", issuerSuffix: "", subject: sub("broken", "stale-token"), audience: aud)],
                           grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // The container sets AZURE_CLIENT_ID itself; the service account has no client-id annotation
+        // (the webhook adds only unset variables: azure-workload-identity webhook.go addEnvironmentVariables).
+        AzureIdentitySpec(namespace: "shop", serviceAccount: "checkout", kind: .userAssignedIdentity,
+                          displayName: "id-shop-checkout", clientID: "3c5e7a91-4b2d-4e6f-8a1c-9d0e1f2a3b4c",
+                          objectID: "93c5e7a9-3333-4e6f-8a1c-9d0e1f2a3b4c",
+                          credentials: [.init(name: "aks-shop-checkout", issuerSuffix: "", subject: sub("shop", "checkout"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // Trust is fine, but the container also has AZURE_CLIENT_SECRET: DefaultAzureCredential's
+        // EnvironmentCredential comes first (azure-identity `_credentials/default.py`).
+        AzureIdentitySpec(namespace: "broken", serviceAccount: "static-secret", kind: .userAssignedIdentity,
+                          displayName: "id-static-secret", clientID: "4d6f8b02-5c3e-4f70-9b2d-0e1f2a3b4c5d",
+                          objectID: "a4d6f8b0-4444-4f70-9b2d-0e1f2a3b4c5d",
+                          credentials: [.init(name: "aks-static-secret", issuerSuffix: "", subject: sub("broken", "static-secret"), audience: aud)],
+                          grants: [.init(host: keyVaultHost, pathPrefix: "/secrets/")]),
+        // Labelled and annotated, but in kube-system: AKS's admissions enforcer keeps the webhook away.
+        AzureIdentitySpec(namespace: "kube-system", serviceAccount: "node-reporter", kind: .userAssignedIdentity,
+                          displayName: "id-node-reporter", clientID: "5e7a9c13-6d4f-4081-8c3e-1f2a3b4c5d6e",
+                          objectID: "b5e7a9c1-5555-4081-8c3e-1f2a3b4c5d6e",
+                          credentials: [.init(name: "aks-node-reporter", issuerSuffix: "", subject: sub("kube-system", "node-reporter"), audience: aud)],
+                          grants: [.init(host: armHost, pathPrefix: "/subscriptions")]),
         // Legacy aad-pod-identity (no federation; shown as legacy in the inventory).
         AzureIdentitySpec(namespace: "legacy", serviceAccount: "default", kind: .userAssignedIdentity,
                           displayName: "id-legacy-app", clientID: "29fbd468-9fa3-46d7-8234-8e9fa0b1c2d9",
@@ -135,6 +155,14 @@ public enum DemoDirectory {
     public static let irsaBadTrustRoleARN = "arn:aws:iam::111122223333:role/irsa-bad-trust"
     public static let irsaBadTrustPolicySubject = "system:serviceaccount:aws:irsa-bad-trust-old"
     public static let podIdentityRoleARN = "arn:aws:iam::111122223333:role/podid-ok"
+    /// aws/podid-with-role: the service account still names an IRSA role, an association exists, so
+    /// the webhook injects Pod Identity only (amazon-eks-pod-identity-webhook handler.go:441-461).
+    public static let podIdentityWithRoleARN = "arn:aws:iam::111122223333:role/podid-with-role"
+    public static let podIdentityWithRoleOldIRSARoleARN = "arn:aws:iam::111122223333:role/podid-with-role-irsa-old"
+    /// aws/both-creds: IRSA env and Pod Identity env both (the SDK uses web identity first).
+    public static let bothCredsRoleARN = "arn:aws:iam::111122223333:role/both-creds"
+    /// aws/static-keys: IRSA, but AWS_ACCESS_KEY_ID comes first in the SDK chain.
+    public static let staticKeysRoleARN = "arn:aws:iam::111122223333:role/static-keys"
     public static let eksClusterName = "widash-demo"
 
     // GCP (issue 4).

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import JWTKit
 import WidashHTTP
 
@@ -92,6 +93,18 @@ public struct IssuerKeyVerifier: Sendable {
         }
     }
 
+    /// The SHA-1 thumbprint (lower-case hex) of the top certificate the issuer's HTTPS server
+    /// presents, what IAM compares with an OIDC provider's ThumbprintList for an issuer whose
+    /// certificate is not from a CA AWS trusts (IAM user guide, "Obtain the thumbprint for an
+    /// OpenID Connect identity provider": the last certificate `openssl s_client -showcerts` shows).
+    public func servedChainThumbprint(issuer: String) async -> String? {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        guard let response = try? await transport.send(HTTPRequest(url: base + "/.well-known/openid-configuration",
+                                                                   maxBodyBytes: 1 << 20, capturesCertificateChain: true)),
+              let top = response.certificateChain.last else { return nil }
+        return CertificateThumbprint.sha1(pem: top)
+    }
+
     private func fetch(_ url: String) async -> Result<Data, IssuerKeyError> {
         do {
             let response = try await transport.send(HTTPRequest(url: url, headers: [("Accept", "application/json")],
@@ -133,5 +146,16 @@ public enum ServiceAccountSubject {
             return nil
         }
         return (String(parts[2]), String(parts[3]))
+    }
+}
+
+/// SHA-1 fingerprints of certificates, as IAM writes OIDC provider thumbprints.
+public enum CertificateThumbprint {
+    /// The fingerprint of the first certificate in `pem`, lower-case hex; nil when there is none.
+    public static func sha1(pem: String) -> String? {
+        let lines = pem.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let body = lines.drop { !$0.hasPrefix("-----BEGIN") }.dropFirst().prefix { !$0.hasPrefix("-----END") }.joined()
+        guard let der = Data(base64Encoded: body), !der.isEmpty else { return nil }
+        return Insecure.SHA1.hash(data: der).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -71,7 +71,7 @@ final class SandboxServeEndToEndTests: XCTestCase {
             environment: ["HOME": home, "PATH": "/usr/bin:/bin"], timeout: 60)
         XCTAssertEqual(result.exitCode, 0, "kubectl get pods -n shop; \(result.summary)")
         let names = result.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
-        XCTAssertEqual(Set(names), ["frontend", "backend"], result.stdout)
+        XCTAssertEqual(Set(names), ["frontend", "backend", "checkout"], result.stdout)
     }
 
     /// A served sandbox is usable from its env file alone, by widash (no `--demo`: kubeconfig, host

@@ -30,7 +30,7 @@ final class TmuxHarness {
     /// Starts the session running `script` under bash. The server daemonises and would keep every
     /// inherited descriptor open, including the ones Foundation's Process uses to watch its child,
     /// so the shell closes all descriptors above 2 before exec'ing tmux.
-    func start(_ script: String, width: Int = 120, height: Int = 35) throws {
+    func start(_ script: String, width: Int = 120, height: Int = 50) throws {
         let quoted = Self.shellQuote(script)
         let start = Process()
         start.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -50,8 +50,9 @@ final class KubectlTests: XCTestCase {
         }
         let expected: Set<String> = ["shop/frontend", "shop/backend", "broken/wrong-subject", "broken/wrong-issuer",
                                      "broken/wrong-audience", "broken/no-label", "broken/no-client-id", "broken/no-role",
-                                     "broken/stale-token", "aws/irsa-ok", "aws/irsa-bad-trust", "aws/podid-ok",
-                                     "gcp/gke-ok", "legacy/legacy-app"]
+                                     "broken/stale-token", "broken/static-secret", "aws/irsa-ok", "aws/irsa-bad-trust",
+                                     "aws/podid-ok", "aws/podid-with-role", "aws/both-creds", "aws/static-keys",
+                                     "shop/checkout", "kube-system/node-reporter", "gcp/gke-ok", "legacy/legacy-app"]
         XCTAssertEqual(Set(pods.keys), expected)
 
         func env(_ key: String) -> [String: String] {
@@ -66,7 +67,9 @@ final class KubectlTests: XCTestCase {
         func labels(_ key: String) -> [String: String] {
             ((pods[key]?["metadata"] as? [String: Any])?["labels"] as? [String: String]) ?? [:]
         }
-        XCTAssertEqual(env("shop/frontend")["AZURE_FEDERATED_TOKEN_FILE"], "/var/run/secrets/azure/tokens/azure-identity-token")
+        // azure-workload-identity v1.6 layout; shop/backend predates the upgrade (v1.5 layout).
+        XCTAssertEqual(env("shop/frontend")["AZURE_FEDERATED_TOKEN_FILE"], "/var/run/secrets/azure/wi/token/azure-identity-token")
+        XCTAssertEqual(env("shop/backend")["AZURE_FEDERATED_TOKEN_FILE"], "/var/run/secrets/azure/tokens/azure-identity-token")
         XCTAssertEqual(env("shop/frontend")["AZURE_AUTHORITY_HOST"], "https://login.microsoftonline.com/")
         XCTAssertNotNil(env("shop/frontend")["AZURE_CLIENT_ID"])
         XCTAssertEqual(labels("shop/frontend")["azure.workload.identity/use"], "true")
@@ -80,11 +83,12 @@ final class KubectlTests: XCTestCase {
         XCTAssertEqual(labels("legacy/legacy-app")["aadpodidbinding"], "legacy-app")
 
         let volumes = ((pods["shop/frontend"]?["spec"] as? [String: Any])?["volumes"] as? [[String: Any]]) ?? []
-        let azureVolume = try XCTUnwrap(volumes.first { $0["name"] as? String == "azure-identity-token" })
+        let azureVolume = try XCTUnwrap(volumes.first { ($0["name"] as? String)?.hasPrefix("azure-workload-identity-reserved-") == true })
+        XCTAssertEqual((azureVolume["name"] as? String)?.count, 63, "prefix plus 30 hex characters of the pod name's sha256")
         let projection = (((azureVolume["projected"] as? [String: Any])?["sources"] as? [[String: Any]])?.first?["serviceAccountToken"]) as? [String: Any]
         XCTAssertEqual(projection?["audience"] as? String, "api://AzureADTokenExchange")
         XCTAssertEqual(projection?["expirationSeconds"] as? Int, 3600)
-        XCTAssertEqual(projection?["path"] as? String, "azure-identity-token")
+        XCTAssertEqual(projection?["path"] as? String, "token/azure-identity-token")
     }
 
     func testWatchSeesAChange() async throws {

@@ -81,8 +81,16 @@ struct EnvVar: Codable, Sendable {
     var name: String
     var value: String?
     var valueFrom: EnvVarSource?
-    struct EnvVarSource: Codable, Sendable { var fieldRef: FieldRef? }
+    struct EnvVarSource: Codable, Sendable {
+        var fieldRef: FieldRef?
+        var secretKeyRef: KeyRef?
+        init(fieldRef: FieldRef? = nil, secretKeyRef: KeyRef? = nil) {
+            self.fieldRef = fieldRef
+            self.secretKeyRef = secretKeyRef
+        }
+    }
     struct FieldRef: Codable, Sendable { var apiVersion: String; var fieldPath: String }
+    struct KeyRef: Codable, Sendable { var name: String; var key: String }
 }
 
 struct VolumeMount: Codable, Sendable {

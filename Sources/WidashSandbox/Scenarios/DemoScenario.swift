@@ -32,6 +32,8 @@ enum DemoScenario {
         var injection: PodIdentityInjection
         /// The application's own settings (where it finds its cloud resources).
         var appEnv: [(String, String)] = []
+        /// Settings from secrets: (name, secret, key).
+        var secretEnv: [(String, String, String)] = []
     }
 
     /// Application settings of the Azure workloads, as their deployments would set them, so that
@@ -46,16 +48,30 @@ enum DemoScenario {
         let region = DemoDirectory.awsRegion
         var list: [Workload] = []
         func azure(_ namespace: String, _ sa: String, image: String, labelled: Bool = true, annotateClientID: Bool = true,
-                   appEnv: [(String, String)] = keyVaultEnv) {
+                   appEnv: [(String, String)] = keyVaultEnv, secretEnv: [(String, String, String)] = [],
+                   layout: PodIdentityInjection.AzureLayout = .v16, injected: Bool = true) {
             let clientID = annotateClientID ? DemoDirectory.azureIdentity(namespace: namespace, serviceAccount: sa)?.clientID : nil
             var annotations = ["azure.workload.identity/tenant-id": tenant]
             if let clientID { annotations["azure.workload.identity/client-id"] = clientID }
             list.append(Workload(namespace: namespace, serviceAccount: sa, podName: sa, image: image, saAnnotations: annotations,
                                  podLabels: labelled ? ["azure.workload.identity/use": "true"] : [:],
-                                 injection: labelled ? .azure(clientID: clientID, tenantID: tenant) : .none, appEnv: appEnv))
+                                 injection: labelled && injected ? .azure(clientID: clientID, tenantID: tenant, layout: layout) : .none,
+                                 appEnv: appEnv, secretEnv: secretEnv))
         }
         azure("shop", "frontend", image: "ghcr.io/widash-demo/shop-frontend:1.8.2")
-        azure("shop", "backend", image: "ghcr.io/widash-demo/shop-backend:2.3.0", appEnv: backendEnv)
+        // Created before the webhook was upgraded to v1.6: the old token layout (/var/run/secrets/azure/tokens).
+        azure("shop", "backend", image: "ghcr.io/widash-demo/shop-backend:2.3.0", appEnv: backendEnv, layout: .legacy)
+        // The container sets AZURE_CLIENT_ID itself (the azure-workload-identity FAQ's way to pick
+        // another identity); the webhook leaves a set variable alone and adds the rest.
+        if let checkout = DemoDirectory.azureIdentity(namespace: "shop", serviceAccount: "checkout") {
+            azure("shop", "checkout", image: "ghcr.io/widash-demo/shop-checkout:1.0.3", annotateClientID: false,
+                  appEnv: [("AZURE_CLIENT_ID", checkout.clientID)] + keyVaultEnv)
+        }
+        // A service principal secret left in the deployment: EnvironmentCredential wins.
+        azure("broken", "static-secret", image: "ghcr.io/widash-demo/kv-reader:0.9.1",
+              secretEnv: [("AZURE_CLIENT_SECRET", "kv-reader-sp", "client-secret")])
+        // kube-system on AKS: the admissions enforcer keeps every admission webhook away.
+        azure("kube-system", "node-reporter", image: "ghcr.io/widash-demo/node-reporter:0.2.0", injected: false)
         for name in ["wrong-subject", "wrong-issuer", "wrong-audience", "no-role", "stale-token"] {
             azure("broken", name, image: "ghcr.io/widash-demo/kv-reader:0.9.1")
         }
@@ -72,6 +88,26 @@ enum DemoScenario {
                              image: "ghcr.io/widash-demo/s3-reader:1.2.0",
                              saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.irsaBadTrustRoleARN],
                              podLabels: [:], injection: .irsa(roleARN: DemoDirectory.irsaBadTrustRoleARN, region: region)))
+        // Pod Identity's precedence (amazon-eks-pod-identity-webhook handler.go:441-461): the service
+        // account still names its old IRSA role, an association exists, the webhook injects only the
+        // container-credentials env.
+        list.append(Workload(namespace: "aws", serviceAccount: "podid-with-role", podName: "podid-with-role",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0",
+                             saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.podIdentityWithRoleOldIRSARoleARN],
+                             podLabels: [:], injection: .eksPodIdentity(region: region)))
+        // Both env sets (container credentials added by hand to an IRSA pod): botocore's chain uses
+        // web identity before the container provider (credentials.py create_credential_resolver).
+        list.append(Workload(namespace: "aws", serviceAccount: "both-creds", podName: "both-creds",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0",
+                             saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.bothCredsRoleARN],
+                             podLabels: [:], injection: .irsaAndPodIdentity(roleARN: DemoDirectory.bothCredsRoleARN, region: region)))
+        // Static keys in an IRSA pod: the env provider comes first.
+        list.append(Workload(namespace: "aws", serviceAccount: "static-keys", podName: "static-keys",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0",
+                             saAnnotations: ["eks.amazonaws.com/role-arn": DemoDirectory.staticKeysRoleARN],
+                             podLabels: [:], injection: .irsa(roleARN: DemoDirectory.staticKeysRoleARN, region: region),
+                             secretEnv: [("AWS_ACCESS_KEY_ID", "s3-reader-keys", "access-key-id"),
+                                         ("AWS_SECRET_ACCESS_KEY", "s3-reader-keys", "secret-access-key")]))
         // EKS Pod Identity: the association lives in the EKS API, so the SA has no annotation.
         list.append(Workload(namespace: "aws", serviceAccount: "podid-ok", podName: "podid-ok",
                              image: "ghcr.io/widash-demo/s3-reader:1.2.0", saAnnotations: [:], podLabels: [:],
@@ -115,7 +151,8 @@ enum DemoScenario {
                 namespace: workload.namespace, name: workload.podName, serviceAccount: workload.serviceAccount,
                 app: workload.podName, image: workload.image, nodeName: node.name, nodeIP: node.ip,
                 podIP: "10.244.\(index % nodes.count).\(10 + index)", labels: workload.podLabels,
-                injection: workload.injection, appEnv: workload.appEnv, created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
+                injection: workload.injection, appEnv: workload.appEnv, secretEnv: workload.secretEnv,
+                created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
             content.blueprints["\(workload.namespace)/\(workload.podName)"] = blueprint
             content.objects.append((.pods, PodFactory.make(blueprint)))
         }

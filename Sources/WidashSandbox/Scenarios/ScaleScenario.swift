@@ -94,7 +94,7 @@ enum ScaleScenario {
             let clientID = ScaleHashing.uid("scale-client/\(index)")
             annotations = [("azure.workload.identity/client-id", clientID),
                            ("azure.workload.identity/tenant-id", DemoDirectory.tenantID)]
-            injection = .azure(clientID: clientID, tenantID: DemoDirectory.tenantID)
+            injection = .azure(clientID: clientID, tenantID: DemoDirectory.tenantID, layout: .legacy)
             extraLabels["azure.workload.identity/use"] = "true"
         case 1:
             let role = "arn:aws:iam::\(DemoDirectory.awsAccountID):role/\(name)"
@@ -105,8 +105,8 @@ enum ScaleScenario {
         }
         let (identity, scope): (String, String) = {
             switch injection {
-            case .azure(let clientID, let tenantID): return (clientID ?? "", tenantID)
-            case .irsa(let role, let region): return (role, region)
+            case .azure(let clientID, let tenantID, _): return (clientID ?? "", tenantID)
+            case .irsa(let role, let region), .irsaAndPodIdentity(let role, let region): return (role, region)
             case .eksPodIdentity(let region): return ("", region)
             case .none: return ("", "")
             }

@@ -24,8 +24,8 @@ enum ScaleTemplates {
         init(_ injection: PodIdentityInjection) {
             switch injection {
             case .none: self = .plain
-            case .azure(let clientID, _): self = clientID == nil ? .azureWithoutClientID : .azure
-            case .irsa: self = .irsa
+            case .azure(let clientID, _, _): self = clientID == nil ? .azureWithoutClientID : .azure
+            case .irsa, .irsaAndPodIdentity: self = .irsa
             case .eksPodIdentity: self = .eksPodIdentity
             }
         }
@@ -42,9 +42,11 @@ enum ScaleTemplates {
         case .plain:
             injection = .none
             required.subtract([PodSlot.identity.rawValue, PodSlot.identityScope.rawValue])
-        case .azure: injection = .azure(clientID: marker(.identity), tenantID: marker(.identityScope))
+        // The scale cluster's pods were created by a v1.5 webhook (its token layout needs no per-pod
+        // volume name, so one template serves every pod).
+        case .azure: injection = .azure(clientID: marker(.identity), tenantID: marker(.identityScope), layout: .legacy)
         case .azureWithoutClientID:
-            injection = .azure(clientID: nil, tenantID: marker(.identityScope))
+            injection = .azure(clientID: nil, tenantID: marker(.identityScope), layout: .legacy)
             required.remove(PodSlot.identity.rawValue)
         case .irsa: injection = .irsa(roleARN: marker(.identity), region: marker(.identityScope))
         case .eksPodIdentity:

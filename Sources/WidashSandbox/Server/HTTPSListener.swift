@@ -40,7 +40,9 @@ final class HTTPSListener: Sendable {
     static let maxBodyBytes = 8 << 20
 
     init(host: String, port: Int, certificates: SandboxCertificates, slot: RouterSlot) async throws {
-        let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificates.leafPEM.utf8))
+        // The leaf and its CA, as servers send their chain: the top of the served chain is what IAM
+        // takes an OIDC provider's thumbprint of.
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array((certificates.leafPEM + "\n" + certificates.caPEM).utf8))
         let key = try NIOSSLPrivateKey(bytes: Array(certificates.leafKeyPEM.utf8), format: .pem)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                            privateKey: .privateKey(key))
