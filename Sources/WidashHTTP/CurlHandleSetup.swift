@@ -52,6 +52,7 @@ struct CurlHandleSetup {
         if !plan.route.connectTo.isEmpty {
             try setList(CURLOPT_CONNECT_TO, plan.route.connectTo)
         }
+        if plan.request.capturesCertificateChain { try set(CURLOPT_CERTINFO, 1) }
     }
 
     private func applyMethodAndBody() throws(HTTPError) {

@@ -109,7 +109,27 @@ final class CurlTransfer: @unchecked Sendable {
         if responseCode != 0 { status = responseCode }
         sendHeadIfNeeded()
         return .success(HTTPResponse(status: status, headers: headers, body: body,
-                                     httpVersion: Self.versionName(version)))
+                                     httpVersion: Self.versionName(version),
+                                     certificateChain: plan.request.capturesCertificateChain ? Self.certificateChain(easy) : []))
+    }
+
+    /// The server's certificates as libcurl reports them (CURLINFO_CERTINFO): one list of
+    /// `Name:value` entries per certificate, leaf first; the `Cert:` entry holds its PEM.
+    static func certificateChain(_ easy: UnsafeMutableRawPointer) -> [String] {
+        var info: UnsafeMutablePointer<curl_certinfo>?
+        guard widash_curl_getinfo_certinfo(easy, &info) == CURLE_OK, let info, let lists = info.pointee.certinfo else { return [] }
+        var chain: [String] = []
+        for index in 0..<Int(info.pointee.num_of_certs) {
+            var node = lists[index]
+            while let current = node {
+                if let data = current.pointee.data {
+                    let entry = String(cString: data)
+                    if entry.hasPrefix("Cert:") { chain.append(String(entry.dropFirst("Cert:".count))) }
+                }
+                node = current.pointee.next
+            }
+        }
+        return chain
     }
 
     private func installCallbacks(_ easy: UnsafeMutableRawPointer, errorBuffer: UnsafeMutablePointer<CChar>) throws(HTTPError) {

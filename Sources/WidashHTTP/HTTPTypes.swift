@@ -10,15 +10,20 @@ public struct HTTPRequest: Sendable {
     public var timeouts: HTTPTimeouts?
     /// The largest response body accepted; larger bodies end with `HTTPError.bodyTooLarge`.
     public var maxBodyBytes: Int?
+    /// Keep the certificates the server presented in `HTTPResponse.certificateChain` (e.g. to
+    /// compare an issuer's chain with the thumbprints an IAM OIDC provider trusts).
+    public var capturesCertificateChain: Bool
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
-                body: Data? = nil, timeouts: HTTPTimeouts? = nil, maxBodyBytes: Int? = nil) {
+                body: Data? = nil, timeouts: HTTPTimeouts? = nil, maxBodyBytes: Int? = nil,
+                capturesCertificateChain: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeouts = timeouts
         self.maxBodyBytes = maxBodyBytes
+        self.capturesCertificateChain = capturesCertificateChain
     }
 }
 
@@ -95,12 +100,16 @@ public struct HTTPResponse: Sendable {
     public var body: Data
     /// The negotiated protocol, e.g. "HTTP/2" or "HTTP/1.1".
     public var httpVersion: String
+    /// The certificates the server presented, leaf first, as PEM (only when the request asked).
+    public var certificateChain: [String]
 
-    public init(status: Int, headers: [String: String], body: Data, httpVersion: String = "HTTP/1.1") {
+    public init(status: Int, headers: [String: String], body: Data, httpVersion: String = "HTTP/1.1",
+                certificateChain: [String] = []) {
         self.status = status
         self.headers = headers
         self.body = body
         self.httpVersion = httpVersion
+        self.certificateChain = certificateChain
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }

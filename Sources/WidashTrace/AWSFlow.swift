@@ -110,9 +110,9 @@ struct AWSFlow: Sendable {
         let sts = endpoint("sts")
         let resource = context.options.resourceURL ?? ResourceProposal.aws(environment: reading.environment)
         _ = await runner.run(5, endpoint: RequestLine.endpoint(resource ?? sts.url)) { () async throws -> StepOutcome<Bool> in
-            if let resource, let (service, signingRegion) = Self.serviceAndRegion(resource) {
-                var e = Evidence([("request", "GET \(resource)"), ("signedAs", "\(service) in \(signingRegion)")])
-                let signer = SigV4Signer(credentials: creds.credentials, region: signingRegion, service: service)
+            if let resource, let host = AWSResourceHost(url: resource) {
+                var e = Evidence([("request", "GET \(resource)"), ("signedAs", "\(host.service) in \(host.region)")])
+                let signer = SigV4Signer.forResource(host, credentials: creds.credentials)
                 let request = signer.sign(HTTPRequest(method: "GET", url: resource, timeouts: timeouts), date: context.options.now())
                 let response = try await WidashCloudSend.send(transport, request)
                 e["status"] = String(response.status)
@@ -140,15 +140,6 @@ struct AWSFlow: Sendable {
         }
     }
 
-    /// `service.region.amazonaws.com` → (service, region); global services sign for us-east-1.
-    static func serviceAndRegion(_ url: String) -> (String, String)? {
-        guard let host = URLComponents(string: url)?.host, host.hasSuffix(".amazonaws.com") else { return nil }
-        let labels = host.dropLast(".amazonaws.com".count).split(separator: ".").map(String.init)
-        guard let service = labels.first(where: { !$0.isEmpty }) else { return nil }
-        let region = labels.dropFirst().first { $0.contains("-") && $0.last?.isNumber == true } ?? "us-east-1"
-        return (service, region)
-    }
-
     func trustStep(exchange: AWSExchange<AssumedRoleCredentials>, operatorCredentials: Result<AWSCredentials, AWSConfigurationIssue>) async throws -> StepOutcome<Bool> {
         let jwt = minted.jwt
         let issuer = await IssuerCheck.run(cluster: context.cluster, transport: context.services.transport, jwt: jwt, timeouts: context.preflightTimeouts)
@@ -159,6 +150,7 @@ struct AWSFlow: Sendable {
         var evaluation: TrustEvaluation?
         var policy: TrustPolicy?
         var providerARN: String?
+        var oidcProvider: OIDCProvider?
         var association: PodIdentityAssociation?
         var associationsRead = false
 
@@ -182,6 +174,7 @@ struct AWSFlow: Sendable {
                 } else {
                     let iam = IAMClient(transport: context.services.transport, endpoint: endpoint("iam"), credentials: creds, timeouts: context.timeouts)
                     let provider = try await iam.provider(forIssuer: iss)
+                    oidcProvider = provider
                     providerARN = provider?.arn
                     e["oidcProvider"] = provider.map { "\($0.arn) (client ids \($0.clientIDs.joined(separator: ",")))" } ?? "(none for \(iss))"
                     if let name = IAMClient.roleName(fromARN: roleARN) {
@@ -218,6 +211,11 @@ struct AWSFlow: Sendable {
             }
             if isPodIdentity {
                 return .failed(e, podIdentityDiagnosis(err, association: association, associationsRead: associationsRead, issuerProblem: issuer.problem))
+            }
+            if err.code == "InvalidIdentityToken", err.message.lowercased().contains("thumbprint") {
+                let chain = await servedChain(issuer: iss)
+                e["issuerChainThumbprints"] = chain.isEmpty ? "(not read)" : chain.joined(separator: ",")
+                return .failed(e, thumbprintDiagnosis(err, issuer: iss, provider: oidcProvider, providerARN: providerARN, chain: chain))
             }
             return .failed(e, irsaDiagnosis(err, iss: iss, sub: sub, roleARN: roleARN, providerARN: providerARN, policy: policy,
                                              evaluation: evaluation, issuerProblem: issuer.problem))
@@ -266,6 +264,41 @@ struct AWSFlow: Sendable {
             return Diagnosis(summary: "\(err.code): \(err.message)" + (issuerProblem.map { " (\($0.summary))" } ?? ""), mismatches: issuerProblem?.mismatches ?? [],
                              fix: issuerProblem?.fix)
         }
+    }
+
+    /// The SHA-1 thumbprints of the certificates the issuer's HTTPS server presents, leaf first.
+    func servedChain(issuer: String) async -> [String] {
+        let url = issuer.trimmingSlashesSuffix + "/.well-known/openid-configuration"
+        let request = HTTPRequest(url: url, timeouts: context.preflightTimeouts, maxBodyBytes: 1 << 20, capturesCertificateChain: true)
+        guard let response = try? await context.services.transport.send(request) else { return [] }
+        return response.certificateChain.compactMap(CertificateFingerprint.sha1(pem:))
+    }
+
+    /// STS refused the issuer's certificate: the provider's thumbprints next to the chain's. IAM
+    /// takes the top certificate of the served chain (IAM user guide, "Obtain the thumbprint for an
+    /// OpenID Connect identity provider"); a thumbprint of another certificate of the chain is the
+    /// usual mistake.
+    func thumbprintDiagnosis(_ err: AWSServiceError, issuer: String, provider: OIDCProvider?, providerARN: String?,
+                             chain: [String]) -> Diagnosis {
+        let configured = provider?.thumbprints.map { $0.lowercased() } ?? []
+        let top = chain.last
+        let arn = providerARN ?? "<provider arn>"
+        var summary = "InvalidIdentityToken: \(err.message): the IAM OIDC provider for \(issuer) trusts thumbprint(s) "
+            + (configured.isEmpty ? "(not read)" : configured.joined(separator: ", "))
+        if top != nil {
+            summary += "; the issuer's chain is " + chain.enumerated().map { index, print in
+                "\(print) (\(index == 0 ? "leaf" : index == chain.count - 1 ? "top" : "intermediate"))"
+            }.joined(separator: ", ")
+            if let stale = configured.first(where: { chain.dropLast().contains($0) }) {
+                summary += "; \(stale) is a lower certificate of the chain, IAM wants the top one"
+            }
+        } else {
+            summary += "; the issuer's certificate chain could not be read from here"
+        }
+        return Diagnosis(summary: summary,
+                         mismatches: [Mismatch(field: "OIDC provider thumbprint", expected: top ?? "(the top certificate of \(issuer)'s chain)",
+                                               actual: configured.isEmpty ? "(not read)" : configured.joined(separator: ","))],
+                         fix: "aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn \(arn) --thumbprint-list \(top ?? "<thumbprint>")")
     }
 
     func podIdentityDiagnosis(_ err: AWSServiceError, association: PodIdentityAssociation?, associationsRead: Bool, issuerProblem: Diagnosis?) -> Diagnosis {

@@ -67,9 +67,20 @@ enum AzureDiagnosis {
                              mismatches: issuerProblem?.mismatches ?? [],
                              fix: issuerProblem?.fix ?? "check that the JWKS published at the issuer holds the cluster's current signing key")
         case .applicationNotFound:
-            return Diagnosis(summary: "\(code): tenant \(tenantID) has no application or managed identity with client id \(reading.cloudIdentity ?? "?")",
-                             mismatches: [Mismatch(field: "client id", expected: "an identity in tenant \(tenantID)", actual: reading.cloudIdentity ?? "?")],
-                             fix: "set the service account's azure.workload.identity/client-id to the identity's client id (az identity show -n <name> -g <rg> --query clientId)")
+            // AADSTS700016 "UnauthorizedClient_DoesNotMatchRequest": the client id is not in this
+            // tenant: a wrong client id, or (as often) the right one sent to the wrong tenant.
+            return Diagnosis(summary: "\(code): tenant \(tenantID) has no application or managed identity with client id \(reading.cloudIdentity ?? "?"): "
+                                + "either the client id is wrong or the tenant id is (the identity lives in another tenant)",
+                             mismatches: [Mismatch(field: "client id / tenant id", expected: "an identity in tenant \(tenantID)", actual: reading.cloudIdentity ?? "?")],
+                             fix: "check both: az identity show -n <name> -g <rg> --query '{clientId:clientId, tenantId:tenantId}', then set the service account's "
+                                + "azure.workload.identity/client-id and azure.workload.identity/tenant-id (or the webhook's default tenant) to them")
+        case .blockedByConditionalAccess:
+            return Diagnosis(summary: "\(code): Conditional Access blocked the token for client id \(reading.cloudIdentity ?? "?"): a policy for "
+                                + "workload identities (network location or risk) applies to this service principal: \(error.shortDescription)",
+                             fix: "find the policy in the sign-in logs (Entra ID → Monitoring → Sign-in logs → Service principal sign-ins, filter by the "
+                                + "correlation id \(error.correlationID ?? "of this error")) and exclude this identity or allow the cluster's egress addresses")
+        case .invalidClientSecret:
+            return notIssued(error, scope: "")
         case .tenantNotFound:
             return Diagnosis(summary: "\(code): tenant \(tenantID) does not exist",
                              mismatches: [Mismatch(field: "tenant", expected: "an existing tenant id", actual: tenantID)],
@@ -81,6 +92,12 @@ enum AzureDiagnosis {
 
     static func notIssued(_ error: EntraError, scope: String) -> Diagnosis {
         let code = error.code ?? error.error
+        if error.meaning == .invalidClientSecret {
+            return Diagnosis(summary: "\(code): a client secret was presented and is wrong: something authenticates with a static secret "
+                                + "(AZURE_CLIENT_SECRET) instead of the federated token",
+                             fix: "remove AZURE_CLIENT_SECRET from the pod (DefaultAzureCredential tries it before workload identity), "
+                                + "or, for widash's own operator credential, renew the secret")
+        }
         if error.meaning == .invalidScope {
             return Diagnosis(summary: "\(code): the scope \(scope) is not valid: \(error.shortDescription)",
                              fix: "use the resource's .default scope, e.g. https://vault.azure.net/.default (--scope)")

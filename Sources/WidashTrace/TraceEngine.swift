@@ -119,6 +119,8 @@ struct TraceContext: Sendable {
             e["projectedVolume"] = "(none)"
         }
         if i.identityBinding { e["identityBinding"] = "AKS identity binding: the token goes through the cluster's token proxy" }
+        // The same findings the inventory shows for this pod (one reading), codes and the notes.
+        if !i.findings.isEmpty { e["findings"] = i.findings.map(\.code).joined(separator: ",") }
         let notes = i.findings.filter { $0.severity != .error }
         if !notes.isEmpty { e["warnings"] = notes.map(\.message).joined(separator: " | ") }
         e["audience"] = i.audience

@@ -71,6 +71,40 @@ final class AWSTraceTests: XCTestCase {
         XCTAssertTrue(t.requests.filter { $0.url.hasPrefix("https://iam.") }.allSatisfy { r in r.headers.contains { $0.name == "Authorization" && $0.value.contains("AKIAOPERATOR00001") } })
     }
 
+    /// STS refuses the issuer's certificate: the diagnosis sets the provider's thumbprints next to
+    /// the issuer's served chain (read through the transport) and names the top one to trust.
+    func testThumbprintMismatchComparesTheProviderWithTheServedChain() async throws {
+        let leafPEM = "-----BEGIN CERTIFICATE-----\nbGVhZg==\n-----END CERTIFICATE-----\n"
+        let caPEM = "-----BEGIN CERTIFICATE-----\nY2E=\n-----END CERTIFICATE-----\n"
+        let leaf = try XCTUnwrap(CertificateFingerprint.sha1(pem: leafPEM))
+        let ca = try XCTUnwrap(CertificateFingerprint.sha1(pem: caPEM))
+        let refused = HTTPResponse(status: 400, headers: [:], body: Data("<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint</Message></Error></ErrorResponse>".utf8))
+        let base = transport(assume: refused)
+        let path = providerPath
+        let t = FakeTransport { r in
+            if r.url == issuer + "/.well-known/openid-configuration", r.capturesCertificateChain {
+                var response = try await base.send(r)
+                response.certificateChain = [leafPEM, caPEM]
+                return response
+            }
+            if String(decoding: r.body ?? Data(), as: UTF8.self).contains("Action=GetOpenIDConnectProvider") {
+                return HTTPResponse(status: 200, headers: [:], body: Data("<GetOpenIDConnectProviderResponse><GetOpenIDConnectProviderResult><Url>\(path)</Url><ClientIDList><member>sts.amazonaws.com</member></ClientIDList><ThumbprintList><member>\(leaf)</member></ThumbprintList></GetOpenIDConnectProviderResult></GetOpenIDConnectProviderResponse>".utf8))
+            }
+            return try await base.send(r)
+        }
+        let (pod, sa) = irsaPod(name: "irsa-ok")
+        let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: t, environment: operatorEnv,
+                                                                                 awsConfiguration: AWSConfiguration(environment: operatorEnv, homeDirectory: "/nonexistent")))
+        let report = await engine.report(pod: pod, serviceAccount: sa, options: options())
+        XCTAssertEqual(report.steps[2].status, .failed)
+        let diagnosis = try XCTUnwrap(report.steps[2].diagnosis)
+        XCTAssertTrue(diagnosis.summary.contains("trusts thumbprint(s) \(leaf)"), diagnosis.summary)
+        XCTAssertTrue(diagnosis.summary.contains("\(leaf) (leaf), \(ca) (top)"), diagnosis.summary)
+        XCTAssertTrue(diagnosis.summary.contains("is a lower certificate of the chain"), diagnosis.summary)
+        XCTAssertEqual(diagnosis.fix, "aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn arn:aws:iam::111122223333:oidc-provider/\(path) --thumbprint-list \(ca)")
+        XCTAssertFalse(diagnosis.summary.contains("no OIDC provider"), "not the missing-provider diagnosis")
+    }
+
     func testIRSAAllFivePass() async throws {
         let ok = HTTPResponse(status: 200, headers: [:], body: Data("<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIATEMPORARY0001</AccessKeyId><SecretAccessKey>tempsecret</SecretAccessKey><SessionToken>tempsession</SessionToken><Expiration>2027-01-15T09:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/irsa-ok/widash</Arn><AssumedRoleId>AROA:widash</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>".utf8))
         let t = transport(assume: ok)

@@ -88,6 +88,29 @@ final class AzureTraceTests: XCTestCase {
         XCTAssertEqual(diagnosis.fix, "az identity federated-credential update --name 'aks-wrong-subject' --identity-name 'id-wrong-subject' --resource-group 'rg-demo' --subscription sub1 --issuer '\(issuer)' --subject 'system:serviceaccount:broken:wrong-subject' --audiences 'api://AzureADTokenExchange'")
     }
 
+    /// Codes whose real causes are not a credential mismatch: AADSTS700016 (the client id is not in
+    /// this tenant: often the wrong tenant id), 53003 (Conditional Access), 7000215 (a static secret).
+    func testEntraCodesWithOtherCausesAreDiagnosedByTheirCause() async throws {
+        func report(_ code: Int, _ description: String) async -> TraceReport {
+            let transport = FakeTransport { r in
+                if let d = issuerRoute(r) { return d }
+                return entraError(code, description)
+            }
+            let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: transport, environment: [:]))
+            return await engine.report(pod: azurePod(), serviceAccount: azureSA(), options: options())
+        }
+        let notFound = await report(700016, "AADSTS700016: Application with identifier 'client-1' was not found in the directory 'Contoso'.")
+        XCTAssertEqual(notFound.steps[2].status, .failed)
+        XCTAssertTrue(notFound.steps[2].diagnosis?.summary.contains("the tenant id is") ?? false, "\(notFound.steps[2])")
+        let blocked = await report(53003, "AADSTS53003: Access has been blocked by Conditional Access policies.")
+        XCTAssertEqual(blocked.steps[2].status, .failed)
+        XCTAssertTrue(blocked.steps[2].diagnosis?.summary.contains("Conditional Access") ?? false)
+        XCTAssertTrue(blocked.steps[2].diagnosis?.fix?.contains("66666666-7777-8888-9999-000000000000") ?? false, "names the correlation id")
+        let secret = await report(7000215, "AADSTS7000215: Invalid client secret provided.")
+        XCTAssertEqual(secret.steps.map(\.status), [.passed, .passed, .passed, .failed, .skipped], "not a trust failure")
+        XCTAssertTrue(secret.steps[3].diagnosis?.summary.contains("static secret") ?? false)
+    }
+
     func testWrongSubjectWithoutOperatorCredentialsNamesThePresentedSubject() async throws {
         let transport = FakeTransport { r in
             if let d = issuerRoute(r) { return d }

@@ -34,9 +34,14 @@ public enum AWSEndpoints {
             }
             return AWSEndpoint(url: "https://sts.\(region).\(dnsSuffix(region))", signingRegion: region, signingName: "sts")
         case "iam":
-            // IAM is global in the aws partition; signed for us-east-1.
+            // IAM is global per partition (botocore endpoints.json `partitionEndpoint`): aws →
+            // iam.amazonaws.com for us-east-1, aws-cn → iam.cn-north-1.amazonaws.com.cn for
+            // cn-north-1, aws-us-gov → iam.us-gov.amazonaws.com for us-gov-west-1.
             if signingRegion.hasPrefix("cn-") {
                 return AWSEndpoint(url: "https://iam.cn-north-1.amazonaws.com.cn", signingRegion: "cn-north-1", signingName: "iam")
+            }
+            if signingRegion.hasPrefix("us-gov-") {
+                return AWSEndpoint(url: "https://iam.us-gov.amazonaws.com", signingRegion: "us-gov-west-1", signingName: "iam")
             }
             return AWSEndpoint(url: "https://iam.amazonaws.com", signingRegion: "us-east-1", signingName: "iam")
         case "eks-auth":

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import WidashHTTP
 
@@ -17,6 +18,17 @@ public struct OIDCProvider: Sendable, Hashable {
     public var url: String
     public var clientIDs: [String]
     public var thumbprints: [String]
+}
+
+/// SHA-1 fingerprints of certificates, the form of an IAM OIDC provider's thumbprints.
+public enum CertificateFingerprint {
+    /// The fingerprint of the first certificate in `pem`, lower-case hex; nil when there is none.
+    public static func sha1(pem: String) -> String? {
+        let lines = pem.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let body = lines.drop { !$0.hasPrefix("-----BEGIN") }.dropFirst().prefix { !$0.hasPrefix("-----END") }.joined()
+        guard let der = Data(base64Encoded: body), !der.isEmpty else { return nil }
+        return Insecure.SHA1.hash(data: der).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// AWS IAM (Query protocol, 2010-05-08), signed with the operator's credentials.

@@ -57,6 +57,8 @@ public struct SigV4Signer: Sendable {
     public var omitSessionTokenFromSignature: Bool
     /// Removes dot segments and repeated slashes from the path before encoding.
     public var normalizePath: Bool
+    /// URI-encodes the path a second time (every service but S3; S3's rules set `disableDoubleEncoding`).
+    public var doubleEncodePath: Bool
 
     /// Headers never signed: hop-by-hop headers and ones proxies or HTTP clients rewrite (botocore's list).
     static let unsignedHeaders: Set<String> = ["authorization", "baggage", "connection", "expect", "keep-alive",
@@ -64,13 +66,21 @@ public struct SigV4Signer: Sendable {
                                                "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"]
 
     public init(credentials: AWSCredentials, region: String, service: String, addContentSHA256Header: Bool = false,
-                omitSessionTokenFromSignature: Bool = false, normalizePath: Bool = true) {
+                omitSessionTokenFromSignature: Bool = false, normalizePath: Bool = true, doubleEncodePath: Bool = true) {
         self.credentials = credentials
         self.region = region
         self.service = service
         self.addContentSHA256Header = addContentSHA256Header
         self.omitSessionTokenFromSignature = omitSessionTokenFromSignature
         self.normalizePath = normalizePath
+        self.doubleEncodePath = doubleEncodePath
+    }
+
+    /// A signer for a call to `host`'s service: S3 signs `x-amz-content-sha256` on every request
+    /// and encodes the path once without normalising it (botocore `auth.py` S3SigV4Auth).
+    public static func forResource(_ host: AWSResourceHost, credentials: AWSCredentials) -> SigV4Signer {
+        SigV4Signer(credentials: credentials, region: host.region, service: host.service, addContentSHA256Header: host.isS3,
+                    normalizePath: !host.isS3, doubleEncodePath: !host.isS3)
     }
 
     /// Signs `request` and returns it with the signing headers added.
@@ -135,7 +145,10 @@ public struct SigV4Signer: Sendable {
 
     func canonicalPath(_ path: String) -> String {
         let p = path.isEmpty ? "/" : path
-        return Self.uriEncode(normalizePath ? Self.removeDotSegments(p) : p, keepSlash: true)
+        let normalized = normalizePath ? Self.removeDotSegments(p) : p
+        // `path` is the wire form (encoded once): encoding it again is SigV4's double encoding; S3's
+        // canonical path is the decoded path encoded once.
+        return Self.uriEncode(doubleEncodePath ? normalized : (normalized.removingPercentEncoding ?? normalized), keepSlash: true)
     }
 
     /// RFC 3986 dot-segment removal plus collapsing empty segments (`//`), keeping a trailing slash.

@@ -117,6 +117,13 @@ public enum EntraErrorMeaning: Sendable, Hashable {
     case invalidAssertion
     /// 700238 / 70011 / 1002012: the scope is wrong.
     case invalidScope
+    /// 7000215: a client secret was sent and is wrong: something authenticates with a static
+    /// secret instead of the federated token (Microsoft's AADSTS reference: "Invalid client secret
+    /// is provided").
+    case invalidClientSecret
+    /// 53003: Conditional Access blocked the token ("BlockedByConditionalAccess"): a policy for
+    /// workload identities (location, risk) applies to this service principal.
+    case blockedByConditionalAccess
 
     public init?(code: Int) {
         switch code {
@@ -130,6 +137,8 @@ public enum EntraErrorMeaning: Sendable, Hashable {
         case 90002: self = .tenantNotFound
         case 50027, 700027, 50013: self = .invalidAssertion
         case 70011, 1002012, 700238: self = .invalidScope
+        case 7000215: self = .invalidClientSecret
+        case 53003: self = .blockedByConditionalAccess
         default: return nil
         }
     }
@@ -138,8 +147,8 @@ public enum EntraErrorMeaning: Sendable, Hashable {
     public var isTrustFailure: Bool {
         switch self {
         case .noMatchingCredential, .issuerMismatch, .audienceMismatch, .subjectMismatch,
-             .assertionOutsideValidTime, .issuerDiscoveryUnreachable, .invalidAssertion: return true
-        case .applicationNotFound, .tenantNotFound, .invalidScope: return false
+             .assertionOutsideValidTime, .issuerDiscoveryUnreachable, .invalidAssertion, .blockedByConditionalAccess: return true
+        case .applicationNotFound, .tenantNotFound, .invalidScope, .invalidClientSecret: return false
         }
     }
 }

@@ -14,9 +14,14 @@ struct PodContext {
         let ttl = reading.projection.map { $0.expirationSeconds ?? TokenSchedule.defaultTTLSeconds }
         let start = TokenClock.parseTimestamp(pod.status?.startTime)
 
-        if reading.provider == .awsPodIdentity {
-            addBinding(IdentityBinding(provider: .awsPodIdentity, cloudIdentity: nil, audience: reading.audience,
-                                       tokenExpirationSeconds: reading.ttlSeconds, source: "pod env"), to: &entry)
+        // Federation the pods carry themselves: EKS Pod Identity (its association is in the EKS API,
+        // not on the service account), or a client id / role a container sets without an annotation.
+        if let provider = reading.provider, reading.injected, reading.problem == nil,
+           reading.cloudIdentity != nil || provider == .awsPodIdentity, !entry.bindings.contains(where: { $0.provider == provider }) {
+            let tenant = provider == .azure ? reading.tenantID : reading.cloudIdentity.flatMap(AWSRoleARN.init)?.accountID
+            addBinding(IdentityBinding(provider: provider, cloudIdentity: reading.cloudIdentity, tenant: tenant, audience: reading.audience,
+                                       tokenExpirationSeconds: reading.ttlSeconds,
+                                       source: reading.cloudIdentitySource.map { "pod: \($0)" } ?? "pod env"), to: &entry)
         }
         if let legacy {
             addBinding(IdentityBinding(provider: .azurePodIdentity, cloudIdentity: legacy.identity?.spec.clientID,
