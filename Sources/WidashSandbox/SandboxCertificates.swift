@@ -20,7 +20,7 @@ struct SandboxCertificates: Sendable {
             "login.microsoftonline.com", "graph.microsoft.com", "management.azure.com",
             "*.vault.azure.net", "*.blob.core.windows.net", "*.documents.azure.com", "*.servicebus.windows.net",
             "sts.amazonaws.com", "iam.amazonaws.com",
-            "sts.googleapis.com", "iamcredentials.googleapis.com",
+            "sts.googleapis.com", "iamcredentials.googleapis.com", "storage.googleapis.com",
         ]
         for region in awsRegions {
             names.append("sts.\(region).amazonaws.com")

@@ -11,10 +11,11 @@ public enum GCPSandbox {
         let tokens = GCPTokenStore()
         let keys = IssuerKeyVerifier(transport: context.transport)
         return [GCPSTSService(directory: directory, tokens: tokens, keys: keys, now: context.now),
-                GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now)]
+                GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now),
+                GCPStorageService(directory: directory, tokens: tokens, now: context.now)]
     }
 
-    public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com"]
+    public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com", "storage.googleapis.com"]
 }
 
 /// A workload identity pool provider (or the GKE pool) that trusts one issuer.
@@ -39,6 +40,9 @@ public struct GCPDirectory: Sendable {
     public var projectNumber: String
     public var providers: [GCPPoolProvider]
     public var serviceAccounts: [GCPServiceAccount]
+    /// Buckets per project, and the principals allowed `storage.buckets.list` there.
+    public var buckets: [String: [String]] = [:]
+    public var bucketReaders: [String: [String]] = [:]
 
     static let wifPool = "widash-demo-pool"
     static let wifProvider = "widash-demo-cluster"
@@ -67,7 +71,10 @@ public struct GCPDirectory: Sendable {
             "serviceAccount:\(gkePool)[gcp/gke-ok]",
             wifPrincipalBase + "system:serviceaccount:gcp:gke-ok",
         ])
-        return GCPDirectory(projectNumber: number, providers: [gkeProvider, wif], serviceAccounts: [sa])
+        var directory = GCPDirectory(projectNumber: number, providers: [gkeProvider, wif], serviceAccounts: [sa])
+        directory.buckets = [DemoDirectory.gcpProject: ["widash-demo-logs", "widash-demo-exports"]]
+        directory.bucketReaders = [DemoDirectory.gcpProject: ["serviceAccount:\(DemoDirectory.gkeServiceAccount)"]]
+        return directory
     }
 }
 

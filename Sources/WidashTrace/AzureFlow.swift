@@ -158,7 +158,10 @@ enum WidashCloudSend {
 enum ServiceErrorBody {
     static func parse(_ response: HTTPResponse) -> (code: String?, message: String?) {
         if let o = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] {
-            if let inner = o["error"] as? [String: Any] { return (inner["code"] as? String, inner["message"] as? String) }
+            if let inner = o["error"] as? [String: Any] {
+                // Google: {"error": {"code": 403, "message", "status": "PERMISSION_DENIED"}}.
+                return ((inner["code"] as? String) ?? (inner["status"] as? String), inner["message"] as? String)
+            }
             if let code = o["code"] as? String { return (code, o["message"] as? String ?? o["Message"] as? String) }
             if let code = o["Code"] as? String { return (code, o["Message"] as? String) }
         }

@@ -50,21 +50,20 @@ struct GCPFlow: Sendable {
         }
         guard trusted.status == .passed, case .success(let federated) = exchange.2 else { return runner.skipRest(from: 4, reason: "step 3 failed") }
 
-        _ = await runner.run(4, endpoint: nil) { () async throws -> StepOutcome<Bool> in
+        // Step 4: the federated token; with a Google service account, generateAccessToken for it
+        // (which checks roles/iam.workloadIdentityUser). Direct resource access uses the federated
+        // token itself.
+        let gsa = i.cloudIdentity.flatMap { $0.hasPrefix("principal://") ? nil : $0 }
+        let credentials = GCPIAMCredentialsClient(transport: transport, baseURL: context.services.gcpIAMCredentialsBaseURL, timeouts: timeouts)
+        let issued = await runner.run(4, endpoint: gsa.map { _ in RequestLine.endpoint(context.services.gcpIAMCredentialsBaseURL) }) { () async throws -> StepOutcome<String> in
             var e = Evidence([("federatedToken", TokenRedaction.redactOpaque(federated.accessToken))])
             if let t = federated.issuedTokenType { e["issuedTokenType"] = t }
             if let exp = federated.expiresOn { e["expiresOn"] = TokenClock.timestamp(exp) }
-            return .passed(e, true)
-        }
-
-        guard runner.mayCallResource(context.options) else { return }
-        // Step 5: generateAccessToken for the Google service account (checks roles/iam.workloadIdentityUser),
-        // then the user's URL with that token when one was given.
-        let gsa = i.cloudIdentity ?? ""
-        let credentials = GCPIAMCredentialsClient(transport: transport, baseURL: context.services.gcpIAMCredentialsBaseURL, timeouts: timeouts)
-        let resource = context.options.resourceURL
-        _ = await runner.run(5, endpoint: RequestLine.endpoint(resource ?? context.services.gcpIAMCredentialsBaseURL)) { () async throws -> StepOutcome<Bool> in
-            var e = Evidence()
+            guard let gsa else {
+                e["principal"] = i.cloudIdentity ?? "?"
+                e["note"] = "direct resource access: the federated token is the access token (no Google service account)"
+                return .passed(e, federated.accessToken)
+            }
             let x = try await credentials.generateAccessToken(serviceAccount: gsa, federatedToken: federated.accessToken)
             e["request"] = x.requestLine
             e["status"] = String(x.status)
@@ -72,23 +71,36 @@ struct GCPFlow: Sendable {
             case .failure(let err):
                 e["errorCode"] = err.code
                 e["error"] = err.message
-                let member = "serviceAccount:\(pool)[\(i.namespace)/\(i.serviceAccount)]"
+                let member = GKEWorkloadIdentity.member(pool: pool, namespace: i.namespace, serviceAccount: i.serviceAccount)
                 return .failed(e, Diagnosis(summary: "\(err.code): \(i.namespace)/\(i.serviceAccount) may not impersonate \(gsa): \(err.message)",
                                             mismatches: [Mismatch(field: "roles/iam.workloadIdentityUser on \(gsa)", expected: member, actual: "(not granted)")],
                                             fix: "gcloud iam service-accounts add-iam-policy-binding \(gsa) --role roles/iam.workloadIdentityUser --member \"\(member)\""))
             case .success(let saToken):
                 e["serviceAccountToken"] = TokenRedaction.redactOpaque(saToken.accessToken)
-                if let exp = saToken.expiresOn { e["expiresOn"] = TokenClock.timestamp(exp) }
-                guard let resource else { return .passed(e, true) }
-                let response = try await WidashCloudSend.send(transport, HTTPRequest(url: resource, headers: [("Authorization", "Bearer \(saToken.accessToken)")], timeouts: timeouts))
-                e["resourceRequest"] = "GET \(resource)"
-                e["resourceStatus"] = String(response.status)
-                if (200..<300).contains(response.status) { return .passed(e, true) }
-                let (code, message) = ServiceErrorBody.parse(response)
-                if let code { e["errorCode"] = code }
-                return .failed(e, Diagnosis(summary: "\(resource) refused \(gsa)'s token with HTTP \(response.status)\(message.map { ": \($0)" } ?? "")",
-                                            fix: "grant \(gsa) a role on the resource"))
+                if let exp = saToken.expiresOn { e["serviceAccountTokenExpiresOn"] = TokenClock.timestamp(exp) }
+                return .passed(e, saToken.accessToken)
             }
+        }
+        guard let accessToken = issued.value, issued.status == .passed else { return runner.skipRest(from: 5, reason: "step 4 failed") }
+
+        guard runner.mayCallResource(context.options) else { return }
+        // Step 5: a Google API call with the access token: --resource, else listing the buckets of
+        // the project (Cloud Storage JSON API buckets.list), which needs storage.buckets.list.
+        let project = gsa.flatMap(BindingExtractor.gcpProject(fromServiceAccount:)) ?? String(pool.dropLast(".svc.id.goog".count))
+        let resource = context.options.resourceURL ?? "https://storage.googleapis.com/storage/v1/b?project=\(project)"
+        let who = gsa ?? i.cloudIdentity ?? "the principal"
+        _ = await runner.run(5, endpoint: RequestLine.endpoint(resource)) { () async throws -> StepOutcome<Bool> in
+            var e = Evidence([("request", "GET \(resource)")])
+            if context.options.resourceURL == nil { e["chosenBy"] = "default (Cloud Storage buckets.list in project \(project))" }
+            let response = try await WidashCloudSend.send(transport, HTTPRequest(url: resource, headers: [("Authorization", "Bearer \(accessToken)")], timeouts: timeouts))
+            e["status"] = String(response.status)
+            if (200..<300).contains(response.status) { return .passed(e, true) }
+            let (code, message) = ServiceErrorBody.parse(response)
+            if let code { e["errorCode"] = code }
+            if let message { e["error"] = message }
+            return .failed(e, Diagnosis(summary: "\(resource) refused \(who)'s token with HTTP \(response.status)\(message.map { ": \($0)" } ?? "")",
+                                        fix: gsa.map { "grant \($0) a role on the resource, e.g. gcloud projects add-iam-policy-binding \(project) --member serviceAccount:\($0) --role roles/storage.objectViewer" }
+                                            ?? "grant the principal a role on the resource: gcloud projects add-iam-policy-binding \(project) --member '\(who)' --role roles/storage.objectViewer"))
         }
     }
 }

@@ -45,7 +45,14 @@ public struct TraceEngine: Sendable {
                  continuation: AsyncStream<TraceEvent>.Continuation) async -> TraceReport {
         // The same reading of the pod as the inventory's (PodReader), with the cluster's facts.
         let facts = await cluster.clusterFacts(gkeWorkloadPool: options.gcpWorkloadPool)
-        let reading = PodReader.read(pod, serviceAccount: serviceAccount, cluster: facts)
+        var reading = PodReader.read(pod, serviceAccount: serviceAccount, cluster: facts)
+        if reading.provider == nil, let principal = reading.gkeDirectPrincipal {
+            // GKE direct resource access: undeclared, so tried only here, on request.
+            reading.provider = .gcp
+            reading.cloudIdentity = principal
+            reading.cloudIdentitySource = "GKE direct resource access (no iam.gke.io/gcp-service-account annotation)"
+            reading.problem = nil
+        }
         let key = reading.key
         continuation.yield(.started(pod: key, provider: reading.provider))
         let problem = reading.problem.map { ", step 1 problem: \($0.summary)" } ?? ""
@@ -63,6 +70,12 @@ public struct TraceEngine: Sendable {
             runner.skipRest(from: 2, reason: "read-only: no TokenRequest or token exchange")
         } else if let token = minted.value {
             switch reading.provider {
+            case .azure where reading.identityBinding:
+                // The SDK sends the token to the cluster's token proxy (AZURE_KUBERNETES_TOKEN_PROXY),
+                // which exchanges it under AKS's own identity binding; a direct exchange would fail
+                // for the wrong reason.
+                runner.skipRest(from: 2, reason: "AKS identity binding: the exchange goes through the cluster's token proxy "
+                                + "(\(reading.environment["AZURE_KUBERNETES_TOKEN_PROXY"] ?? "AZURE_KUBERNETES_TOKEN_PROXY")), which widash does not trace")
             case .azure: await AzureFlow(context: context, runner: runner, minted: token).run()
             case .awsIRSA, .awsPodIdentity: await AWSFlow(context: context, runner: runner, minted: token).run()
             case .gcp: await GCPFlow(context: context, runner: runner, minted: token).run()

@@ -111,6 +111,22 @@ final class AzureTraceTests: XCTestCase {
         XCTAssertTrue(secret.steps[3].diagnosis?.summary.contains("static secret") ?? false)
     }
 
+    /// An AKS identity-binding pod exchanges through the cluster's token proxy with its own
+    /// audience: a direct exchange would report a false mismatch, so steps 2–5 say why they skip.
+    func testIdentityBindingPodsAreNotExchangedDirectly() async throws {
+        let transport = FakeTransport { _ in XCTFail("no exchange expected"); return json(500, "{}") }
+        var pod = azurePod(env: [EnvVar(name: "AZURE_CLIENT_ID", value: "client-1"), EnvVar(name: "AZURE_TENANT_ID", value: tenant),
+                                 EnvVar(name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token"),
+                                 EnvVar(name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/"),
+                                 EnvVar(name: "AZURE_KUBERNETES_TOKEN_PROXY", value: "https://kubernetes.default.svc")])
+        pod.metadata.annotations = ["azure.workload.identity/use-identity-binding": "true"]
+        let engine = TraceEngine(cluster: FakeCluster(), services: TraceServices(transport: transport, environment: [:]))
+        let report = await engine.report(pod: pod, serviceAccount: azureSA(), options: options())
+        XCTAssertEqual(report.steps.map(\.status), [.passed, .skipped, .skipped, .skipped, .skipped])
+        XCTAssertTrue(report.steps[1].evidence["skipped"]?.contains("AKS identity binding") ?? false)
+        XCTAssertEqual(report.result, .passed, "not a failure: nothing was refused")
+    }
+
     func testWrongSubjectWithoutOperatorCredentialsNamesThePresentedSubject() async throws {
         let transport = FakeTransport { r in
             if let d = issuerRoute(r) { return d }

@@ -26,8 +26,12 @@ final class FakeCluster: TraceCluster, @unchecked Sendable {
     private var _requests: [(String, String, String, Int, BoundPod?)] = []
     var requests: [(String, String, String, Int, BoundPod?)] { lock.withLock { _requests } }
     let kid: String
+    let facts: ClusterFacts
 
-    init(kid: String = "key-1") { self.kid = kid }
+    init(kid: String = "key-1", facts: ClusterFacts = ClusterFacts(issuer: issuer)) {
+        self.kid = kid
+        self.facts = facts
+    }
 
     func requestToken(namespace: String, serviceAccount: String, audience: String, expirationSeconds: Int, boundPod: BoundPod?) async throws -> String {
         lock.withLock { _requests.append((namespace, serviceAccount, audience, expirationSeconds, boundPod)) }
@@ -39,7 +43,9 @@ final class FakeCluster: TraceCluster, @unchecked Sendable {
     }
 
     func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts {
-        ClusterFacts(issuer: issuer, gkeWorkloadPool: gkeWorkloadPool)
+        var f = facts
+        if let gkeWorkloadPool { f.gkeWorkloadPool = gkeWorkloadPool }
+        return f
     }
 }
 

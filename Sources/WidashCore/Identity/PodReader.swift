@@ -45,7 +45,7 @@ private struct Reading {
                          provider: nil, cloudIdentity: nil, cloudIdentitySource: nil, tenantID: nil, environment: [:],
                          envNames: IdentityEnv.names(in: containers), tokenPath: nil, tokenVolume: nil, projection: nil,
                          audience: "", ttlSeconds: TokenSchedule.defaultTTLSeconds, injected: false, missingEnv: [],
-                         useLabel: labels[AzureWebhook.useLabel], identityBinding: false, problem: nil, findings: [])
+                         useLabel: labels[AzureWebhook.useLabel], identityBinding: false, gkeDirectPrincipal: nil, problem: nil, findings: [])
     }
 
     var subject: String { "\(namespace)/\(pod.metadata.name)" }
@@ -65,6 +65,10 @@ private struct Reading {
         } else if let gsa = nonEmpty(saAnnotations[GKEWorkloadIdentity.serviceAccountAnnotation]) {
             readGKE(gsa)
         } else {
+            if cluster.isGKE, let pool = cluster.gkeWorkloadPool {
+                out.gkeDirectPrincipal = GKEWorkloadIdentity.principal(projectNumber: nil, pool: pool, namespace: namespace, serviceAccount: saName)
+                out.audience = pool
+            }
             out.problem = Diagnosis(
                 summary: "pod \(subject) uses no workload identity: its service account \(saName) has no "
                     + "\(AzureWebhook.clientIDAnnotation), \(AWSWebhook.roleARNAnnotation) or "

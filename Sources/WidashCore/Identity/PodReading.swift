@@ -37,6 +37,10 @@ public struct PodReading: Sendable, Hashable {
     public var useLabel: String?
     /// An AKS identity-binding pod: its token goes through the cluster's token proxy, with its own audience.
     public var identityBinding: Bool
+    /// On a GKE cluster, a pod without a declared identity can still use its Kubernetes service
+    /// account directly as an IAM principal (GKE "direct resource access"); nothing in the cluster
+    /// says whether it does, so the inventory does not claim it and only a trace tries it.
+    public var gkeDirectPrincipal: String?
     /// Why a token exchange cannot even start (step 1 fails with it); nil when the pod is ready.
     public var problem: Diagnosis?
     /// What the inventory reports about the pod (static credentials that shadow federation, env
@@ -85,4 +89,7 @@ public struct ClusterFacts: Sendable, Hashable {
 
     /// True when the issuer is an AKS OIDC issuer (`https://REGION.oic.prod-aks.azure.com/TENANT/GUID/`).
     public var isAKS: Bool { issuer.flatMap { URLComponents(string: $0)?.host }?.hasSuffix(".oic.prod-aks.azure.com") == true }
+
+    /// True when the issuer is a GKE cluster's (`https://container.googleapis.com/v1/projects/…`).
+    public var isGKE: Bool { issuer.flatMap(GKEWorkloadIdentity.workloadPool(issuer:)) != nil }
 }

@@ -114,6 +114,14 @@ public enum GKEWorkloadIdentity {
         return "\(parts[2]).svc.id.goog"
     }
 
+    /// A Kubernetes service account as an IAM principal of the pool (direct resource access, no
+    /// Google service account): `principal://iam.googleapis.com/projects/NUMBER/locations/global/
+    /// workloadIdentityPools/POOL/subject/ns/NS/sa/KSA` (GKE's "Workload Identity Federation for
+    /// GKE" concepts page). The project number is not in the issuer; unknown, it stays a placeholder.
+    public static func principal(projectNumber: String?, pool: String, namespace: String, serviceAccount: String) -> String {
+        "principal://iam.googleapis.com/projects/\(projectNumber ?? "PROJECT_NUMBER")/locations/global/workloadIdentityPools/\(pool)/subject/ns/\(namespace)/sa/\(serviceAccount)"
+    }
+
     /// The IAM member granted `roles/iam.workloadIdentityUser` on a Google service account.
     public static func member(pool: String, namespace: String, serviceAccount: String) -> String {
         "serviceAccount:\(pool)[\(namespace)/\(serviceAccount)]"
