@@ -35,9 +35,11 @@ public struct IdentityBinding: Codable, Sendable, Hashable {
     public var source: String
     /// Further provider settings read with the binding (e.g. `sts-regional-endpoints`); nil when none.
     public var details: [String: String]?
+    /// The cloud side, as the trust audit read it; nil when not audited (`--no-cloud`, legacy bindings).
+    public var trust: TrustVerdict?
 
     public init(provider: Provider, cloudIdentity: String?, tenant: String? = nil, audience: String? = nil,
-                tokenExpirationSeconds: Int? = nil, source: String, details: [String: String]? = nil) {
+                tokenExpirationSeconds: Int? = nil, source: String, details: [String: String]? = nil, trust: TrustVerdict? = nil) {
         self.provider = provider
         self.cloudIdentity = cloudIdentity
         self.tenant = tenant
@@ -45,6 +47,7 @@ public struct IdentityBinding: Codable, Sendable, Hashable {
         self.tokenExpirationSeconds = tokenExpirationSeconds
         self.source = source
         self.details = details
+        self.trust = trust
     }
 }
 
@@ -106,10 +109,13 @@ public struct PodIdentity: Codable, Sendable, Hashable {
     public var phase: String?
     public var readyContainers: Int
     public var totalContainers: Int
+    /// The controller that recreates the pod, e.g. `deployment/frontend`; nil for a bare pod.
+    public var workload: String?
 
     public init(namespace: String, name: String, serviceAccount: String, provider: Provider?, injected: Bool,
                 injectedEnv: [String], tokenPath: String?, audience: String?, tokenTTLSeconds: Int?,
-                startTime: Date?, schedule: TokenSchedule?, phase: String?, readyContainers: Int, totalContainers: Int) {
+                startTime: Date?, schedule: TokenSchedule?, phase: String?, readyContainers: Int, totalContainers: Int,
+                workload: String? = nil) {
         self.namespace = namespace
         self.name = name
         self.serviceAccount = serviceAccount
@@ -124,6 +130,13 @@ public struct PodIdentity: Codable, Sendable, Hashable {
         self.phase = phase
         self.readyContainers = readyContainers
         self.totalContainers = totalContainers
+        self.workload = workload
+    }
+
+    /// How to recreate the pod so admission webhooks see it again.
+    public var recreateCommand: String {
+        if let workload, !workload.hasPrefix("job/") { return "kubectl -n \(namespace) rollout restart \(workload)" }
+        return "kubectl -n \(namespace) delete pod \(name) (then create it again from its manifest)"
     }
 }
 

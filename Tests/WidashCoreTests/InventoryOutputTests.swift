@@ -32,11 +32,12 @@ final class InventoryOutputTests: XCTestCase {
         let out = InventoryTable.render(sample(), width: 200)
         let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines[0].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "),
-                       "NAMESPACE SERVICE ACCOUNT PROVIDER IDENTITY TENANT/ACCOUNT PODS TTL STATUS")
-        XCTAssertEqual(squash(lines[1]), "pay reader AWS IRSA \(Fx.roleARN) 123456789012 1 1d ok")
-        XCTAssertEqual(squash(lines[2]), "shop default - - - 0 - -")
-        XCTAssertEqual(squash(lines[3]), "shop front Azure WI \(Fx.clientID) \(Fx.tenantID) 2 1h error")
-        XCTAssertEqual(squash(lines[4]), "shop gcs GKE WI reader@proj.iam.gserviceaccount.com proj 0 - ok")
+                       "NAMESPACE SERVICE ACCOUNT PROVIDER IDENTITY TENANT/ACCOUNT PODS TTL TRUST STATUS")
+        // Not audited here (no `trust`): TRUST shows "-".
+        XCTAssertEqual(squash(lines[1]), "pay reader AWS IRSA \(Fx.roleARN) 123456789012 1 1d - ok")
+        XCTAssertEqual(squash(lines[2]), "shop default - - - 0 - - -")
+        XCTAssertEqual(squash(lines[3]), "shop front Azure WI \(Fx.clientID) \(Fx.tenantID) 2 1h - error")
+        XCTAssertEqual(squash(lines[4]), "shop gcs GKE WI reader@proj.iam.gserviceaccount.com proj 0 - - ok")
         XCTAssertTrue(out.contains("FINDINGS (1)"), out)
         XCTAssertTrue(out.contains("ERROR missing-use-label shop/front-2: pod shop/front-2 uses service account front"), out)
         XCTAssertTrue(out.contains("    kubectl -n shop patch") || out.contains("  fix: kubectl -n shop patch"), out)

@@ -36,6 +36,17 @@ public enum FindingCode: String, Sendable, CaseIterable {
     /// A cluster-scoped or optional read was refused or not found: what could not be read and the
     /// permission that would allow it.
     case notReadable = "not-readable"
+    /// The trust audit read the cloud side and it does not accept what the cluster presents.
+    case trustMismatch = "trust-mismatch"
+    /// The trust audit could not read the cloud side (no operator credentials, a permission missing).
+    case trustUnknown = "trust-unknown"
+    /// Something about the cloud side worth knowing even when it trusts the binding (the
+    /// 20-credential limit, a duplicate credential, an expression widash cannot evaluate).
+    case trustWarning = "trust-warning"
+    /// The identity has no role assignment: the exchange works, every resource call is refused.
+    case noRoleAssignment = "no-role-assignment"
+    /// An EKS Pod Identity association exists, but the pods started before it and lack its env.
+    case podStartedBeforeAssociation = "pod-started-before-association"
 }
 
 extension Finding {

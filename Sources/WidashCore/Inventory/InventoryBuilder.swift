@@ -13,16 +13,21 @@ public enum InventoryBuilder {
         var e = entry
         e.findings = sortFindings(e.findings)
         e.pods.sort { $0.name < $1.name }
-        switch e.findings.map(\.severity).max() {
-        case .error?: e.status = .error
-        case .warning?: e.status = .warning
-        case .info?: e.status = .ok
-        case nil: e.status = e.bindings.isEmpty ? .none : .ok
-        }
+        e.status = status(findings: e.findings, hasBindings: !e.bindings.isEmpty)
         return e
     }
 
-    static func sortFindings(_ findings: [Finding]) -> [Finding] {
+    /// The worst finding, else `ok` with a binding, else `none`.
+    public static func status(findings: [Finding], hasBindings: Bool) -> IdentityStatus {
+        switch findings.map(\.severity).max() {
+        case .error?: return .error
+        case .warning?: return .warning
+        case .info?: return .ok
+        case nil: return hasBindings ? .ok : .none
+        }
+    }
+
+    public static func sortFindings(_ findings: [Finding]) -> [Finding] {
         findings.sorted { a, b in
             if a.severity != b.severity { return a.severity > b.severity }
             return (a.code, a.subject, a.message) < (b.code, b.subject, b.message)

@@ -25,7 +25,7 @@ public enum InventoryJSON {
 /// The table form of the inventory (`widash identities -o table`): one row per binding (one for a
 /// service account without any), then the findings, wrapped to the width.
 public enum InventoryTable {
-    public static let headers = ["NAMESPACE", "SERVICE ACCOUNT", "PROVIDER", "IDENTITY", "TENANT/ACCOUNT", "PODS", "TTL", "STATUS"]
+    public static let headers = ["NAMESPACE", "SERVICE ACCOUNT", "PROVIDER", "IDENTITY", "TENANT/ACCOUNT", "PODS", "TTL", "TRUST", "STATUS"]
     /// Columns that give up width first when the table is too wide, in that order.
     static let shrinkable = [3, 4, 1, 0, 2]
 
@@ -54,11 +54,11 @@ public enum InventoryTable {
             let status = entry.status == .none ? "-" : entry.status.rawValue
             let pods = String(entry.pods.count)
             guard !entry.bindings.isEmpty else {
-                return [[entry.namespace, entry.name, "-", "-", "-", pods, podTTL(entry, nil), status]]
+                return [[entry.namespace, entry.name, "-", "-", "-", pods, podTTL(entry, nil), "-", status]]
             }
             return entry.bindings.map { b in
                 [entry.namespace, entry.name, b.provider.displayName, b.cloudIdentity ?? "-", b.tenant ?? "-", pods,
-                 b.tokenExpirationSeconds.map(ttl) ?? podTTL(entry, b.provider), status]
+                 b.tokenExpirationSeconds.map(ttl) ?? podTTL(entry, b.provider), b.trust?.label ?? "-", status]
             }
         }
     }

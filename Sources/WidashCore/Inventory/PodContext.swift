@@ -36,7 +36,8 @@ struct PodContext {
             provider: provider, injected: reading.provider != nil && reading.injected, injectedEnv: reading.envNames,
             tokenPath: reading.tokenPath, audience: reading.projection?.audience, tokenTTLSeconds: ttl, startTime: start,
             schedule: zip(start, ttl).map { TokenSchedule.kubelet(podStart: $0, ttlSeconds: $1, now: now) },
-            phase: pod.status?.phase, readyContainers: ready, totalContainers: pod.spec.containers.count))
+            phase: pod.status?.phase, readyContainers: ready, totalContainers: pod.spec.containers.count,
+            workload: WorkloadCommands.workload(of: pod)))
         entry.findings += reading.findings
     }
 
