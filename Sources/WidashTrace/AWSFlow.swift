@@ -154,45 +154,40 @@ struct AWSFlow: Sendable {
         var association: PodIdentityAssociation?
         var associationsRead = false
 
-        switch operatorCredentials {
-        case .failure(let issue):
+        // The audit's reading (shared, so what an audit read is not read again).
+        let reader = context.services.trustReader
+        if case .failure(let issue) = operatorCredentials {
             e[isPodIdentity ? "association" : "trustPolicy"] = "not checked: \(issue)"
-        case .success(let creds):
-            do {
-                if isPodIdentity {
-                    if let cluster = context.options.eksClusterName {
-                        let eks = EKSClient(transport: context.services.transport, endpoint: endpoint("eks"), credentials: creds, timeouts: context.timeouts)
-                        let list = try await eks.listPodIdentityAssociations(cluster: cluster, namespace: reading.namespace, serviceAccount: reading.serviceAccount)
-                        associationsRead = true
-                        if let first = list.first {
-                            association = try await eks.describePodIdentityAssociation(cluster: cluster, associationID: first.associationID)
-                            e["association"] = "\(first.associationID): \(reading.namespace)/\(reading.serviceAccount) → \(association?.roleARN ?? "?")"
-                        } else {
-                            e["association"] = "(none for \(reading.namespace)/\(reading.serviceAccount) in cluster \(cluster))"
-                        }
-                    }
-                } else {
-                    let iam = IAMClient(transport: context.services.transport, endpoint: endpoint("iam"), credentials: creds, timeouts: context.timeouts)
-                    let provider = try await iam.provider(forIssuer: iss)
-                    oidcProvider = provider
-                    providerARN = provider?.arn
-                    e["oidcProvider"] = provider.map { "\($0.arn) (client ids \($0.clientIDs.joined(separator: ",")))" } ?? "(none for \(iss))"
-                    if let name = IAMClient.roleName(fromARN: roleARN) {
-                        let role = try await iam.getRole(name: name)
-                        policy = role.trustPolicy
-                        e["trustPolicy"] = role.assumeRolePolicyDocument
-                        let path = IAMClient.providerPath(issuer: iss)
-                        let arn = provider?.arn ?? "arn:aws:iam::\(roleARN.split(separator: ":").dropFirst(4).first ?? "?"):oidc-provider/\(path)"
-                        providerARN = arn
-                        if let p = policy, let jwt {
-                            let ev = p.evaluate(providerARN: arn, claims: ["sub": jwt.sub.map { [$0] } ?? [], "aud": jwt.aud])
-                            evaluation = ev
-                            e["preflight"] = ev.reason
-                        }
-                    }
+        } else if isPodIdentity {
+            if let cluster = context.options.eksClusterName {
+                switch await reader.podIdentityAssociations(cluster: EKSClusterRef(name: cluster, region: region)) {
+                case .failure(let p): e["association"] = "not read: \(p.reason)"
+                case .success(let list):
+                    associationsRead = true
+                    association = list.first { $0.namespace == reading.namespace && $0.serviceAccount == reading.serviceAccount }
+                    e["association"] = association.map { "\($0.associationID): \(reading.namespace)/\(reading.serviceAccount) → \($0.roleARN ?? "?")" }
+                        ?? "(none for \(reading.namespace)/\(reading.serviceAccount) in cluster \(cluster))"
                 }
-            } catch {
-                e["preflightError"] = "\(error)"
+            }
+        } else if let arn = TrustEvaluator.providerARN(issuer: iss, roleARN: roleARN) {
+            providerARN = arn
+            switch await reader.oidcProvider(arn: arn) {
+            case .failure(let p): e["oidcProvider"] = "not read: \(p.reason)"
+            case .success(let provider):
+                oidcProvider = provider
+                e["oidcProvider"] = provider.map { "\($0.arn) (client ids \($0.clientIDs.joined(separator: ",")))" } ?? "(none for \(iss))"
+            }
+            switch await reader.iamRole(arn: roleARN) {
+            case .failure(let p): e["trustPolicy"] = "not read: \(p.reason)"
+            case .success(nil): e["trustPolicy"] = "(IAM has no role \(roleARN))"
+            case .success(let role?):
+                policy = role.trustPolicy
+                e["trustPolicy"] = role.assumeRolePolicyDocument
+                if let p = policy, let jwt {
+                    let ev = p.evaluate(providerARN: arn, claims: ["sub": jwt.sub.map { [$0] } ?? [], "aud": jwt.aud])
+                    evaluation = ev
+                    e["preflight"] = ev.reason
+                }
             }
         }
 

@@ -95,17 +95,20 @@ struct AzureFlow: Sendable {
         let jwt = minted.jwt
         let issuer = await IssuerCheck.run(cluster: context.cluster, transport: context.services.transport, jwt: jwt, timeouts: context.preflightTimeouts)
         var e = issuer.evidence
-        var lookup: FederatedCredentialLookup = .notChecked(reason: "no operator credentials configured")
-        if let credential = context.services.azureCredential {
-            let reader = AzureFederatedCredentialReader(
-                graph: GraphFederatedCredentialClient(transport: context.services.transport, baseURL: context.services.graphBaseURL, timeouts: context.timeouts),
-                arm: ARMClient(transport: context.services.transport, baseURL: context.services.armBaseURL, timeouts: context.timeouts),
-                credential: credential, subscriptionIDs: context.services.azureSubscriptionIDs)
-            do {
-                lookup = try await reader.lookup(clientID: clientID)
-            } catch {
-                lookup = .notChecked(reason: "reading federated credentials failed: \(error)")
-            }
+        // The audit's reading of the identity (read once per client id, shared with the audit).
+        let lookup: FederatedCredentialLookup
+        var roles: Result<[String], TrustReadProblem>?
+        switch await context.services.trustReader.azureIdentity(clientID: clientID) {
+        case .found(let facts):
+            lookup = .found(holder: facts.holder, credentials: facts.credentials)
+            roles = facts.roles
+        case .notFound(let searched): lookup = .notFound(searched: searched)
+        case .unreadable(let problem): lookup = .notChecked(reason: problem.reason)
+        }
+        switch roles {
+        case .success(let list)?: e["roleAssignments"] = list.isEmpty ? "(none: resource calls will be refused)" : list.joined(separator: " | ")
+        case .failure(let p)?: e["roleAssignments"] = "not read: \(p.reason)"
+        case nil: break
         }
         var evaluation: FederatedCredentialEvaluation?
         switch lookup {

@@ -32,7 +32,15 @@ struct GCPFlow: Sendable {
         let trusted = await runner.run(3, endpoint: "the issuer") { () async throws -> StepOutcome<Bool> in
             let check = await IssuerCheck.run(cluster: context.cluster, transport: transport, jwt: minted.jwt, timeouts: context.preflightTimeouts)
             var e = check.evidence
-            e["poolProvider"] = "not checked: widash reads no Google IAM configuration (the STS verdict below is authoritative)"
+            e["poolProvider"] = "not read: widash reads no workload identity pool configuration (the STS verdict below is authoritative)"
+            if let gsa = i.cloudIdentity, !gsa.hasPrefix("principal://") {
+                // What step 4 needs, read now (shared with the trust audit): the account's IAM policy.
+                let subject = TrustSubject(provider: .gcp, cloudIdentity: gsa, namespace: i.namespace, serviceAccount: i.serviceAccount,
+                                           issuer: issuer, audience: pool)
+                let verdict = TrustEvaluator.gke(subject, policy: await context.services.trustReader.serviceAccountPolicy(email: gsa),
+                                                 now: context.options.now())
+                e["serviceAccountPolicy"] = "\(verdict.state.rawValue): \(verdict.reason ?? "")"
+            }
             switch exchange.2 {
             case .success:
                 e["verdict"] = "Google STS accepted the token for \(audience)"

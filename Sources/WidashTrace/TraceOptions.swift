@@ -49,40 +49,46 @@ public struct TraceServices: Sendable {
     public var transport: any HTTPTransport
     /// The operator's environment (AWS_*, AZURE_*), not the pod's.
     public var environment: [String: String]
-    /// Operator credentials for reading federated credentials; nil → "not checked".
-    public var azureCredential: (any AzureOperatorCredential)?
     public var awsConfiguration: AWSConfiguration
     public var graphBaseURL: String
     public var armBaseURL: String
     public var gcpSTSBaseURL: String
     public var gcpIAMCredentialsBaseURL: String
-    /// Subscriptions to search for managed identities (AZURE_SUBSCRIPTION_ID by default).
-    public var azureSubscriptionIDs: [String]
+    /// What step 3 compares the token with (federated credentials, trust policies, associations,
+    /// IAM policies), read with the operator's credentials and shared with the trust audit: what the
+    /// audit read is not read again.
+    public var trustReader: CloudTrustReader
     /// Where each step's decision is logged (debug level).
     public var logger: Logger
 
+    /// - Parameter azureCredential: the operator's Azure credentials for the reads of step 3 (nil:
+    ///   the Azure side is "not checked"); ignored when `trustReader` is given.
     public init(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
                 azureCredential: (any AzureOperatorCredential)? = nil, awsConfiguration: AWSConfiguration? = nil,
                 graphBaseURL: String = "https://graph.microsoft.com", armBaseURL: String = "https://management.azure.com",
                 gcpSTSBaseURL: String = "https://sts.googleapis.com", gcpIAMCredentialsBaseURL: String = "https://iamcredentials.googleapis.com",
-                azureSubscriptionIDs: [String]? = nil, logger: Logger = Logger(label: "widash.trace")) {
+                trustReader: CloudTrustReader? = nil, logger: Logger = Logger(label: "widash.trace")) {
         self.transport = transport
         self.environment = environment
-        self.azureCredential = azureCredential
-        self.awsConfiguration = awsConfiguration ?? AWSConfiguration(environment: environment)
+        let aws = awsConfiguration ?? AWSConfiguration(environment: environment)
+        self.awsConfiguration = aws
         self.graphBaseURL = graphBaseURL
         self.armBaseURL = armBaseURL
         self.gcpSTSBaseURL = gcpSTSBaseURL
         self.gcpIAMCredentialsBaseURL = gcpIAMCredentialsBaseURL
-        self.azureSubscriptionIDs = azureSubscriptionIDs ?? environment["AZURE_SUBSCRIPTION_ID"].map { [$0] } ?? []
+        var endpoints = CloudTrustReader.Endpoints()
+        endpoints.graph = graphBaseURL
+        endpoints.arm = armBaseURL
+        self.trustReader = trustReader ?? CloudTrustReader(transport: transport, environment: environment, azureCredential: azureCredential,
+                                                           awsConfiguration: aws, endpoints: endpoints)
         self.logger = logger
     }
 
     /// The usual wiring: Azure operator credentials from the service-principal env vars, then the Azure CLI.
     public static func standard(transport: any HTTPTransport, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                logger: Logger = Logger(label: "widash.trace")) -> TraceServices {
+                                trustReader: CloudTrustReader? = nil, logger: Logger = Logger(label: "widash.trace")) -> TraceServices {
         TraceServices(transport: transport, environment: environment,
-                      azureCredential: AzureOperatorCredentialChain.standard(transport: transport, environment: environment),
-                      logger: logger)
+                      azureCredential: trustReader == nil ? AzureOperatorCredentialChain.standard(transport: transport, environment: environment) : nil,
+                      trustReader: trustReader, logger: logger)
     }
 }

@@ -23,7 +23,7 @@ final class AzureFederatedCredentialTests: XCTestCase {
         XCTAssertEqual(transport.requests.first?.headers.first { $0.name == "Authorization" }?.value, "Bearer t")
     }
 
-    func testReaderFallsBackToManagedIdentityViaARM() async throws {
+    func testReaderFindsAManagedIdentityThroughTheARMList() async throws {
         let reference = try requireReference("azure-arm-fic/2024-11-30/FederatedIdentityCredentialList.json")
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: reference)) as? [String: Any])
         var listBody = try XCTUnwrap(((object["responses"] as? [String: Any])?["200"] as? [String: Any])?["body"] as? [String: Any])
@@ -39,17 +39,19 @@ final class AzureFederatedCredentialTests: XCTestCase {
             if r.url.contains("/subscriptions?") { return json(200, #"{"value":[{"subscriptionId":"sub1"}]}"#) }
             return json(500, "{}")
         }
-        let reader = AzureFederatedCredentialReader(graph: GraphFederatedCredentialClient(transport: transport), arm: ARMClient(transport: transport),
-                                                    credential: FakeCredential(available: true))
-        guard case .found(let holder, let creds) = try await reader.lookup(clientID: "b2e4") else { return XCTFail("expected the identity") }
-        XCTAssertEqual(holder, .userAssignedIdentity(resourceID: identityID, name: "id-backend", resourceGroup: "rg-demo", subscriptionID: "sub1"))
-        XCTAssertEqual(creds.first?.subject, "system:serviceaccount:ns:svcaccount")
+        let reader = CloudTrustReader(transport: transport, environment: [:], azureCredential: FakeCredential(available: true))
+        guard case .found(let facts) = await reader.azureIdentity(clientID: "b2e4") else { return XCTFail("expected the identity") }
+        XCTAssertEqual(facts.holder, .userAssignedIdentity(resourceID: identityID, name: "id-backend", resourceGroup: "rg-demo", subscriptionID: "sub1"))
+        XCTAssertEqual(facts.principalID, "p")
+        XCTAssertEqual(facts.credentials.first?.subject, "system:serviceaccount:ns:svcaccount")
         XCTAssertTrue(transport.requests.contains { $0.url == "https://management.azure.com\(identityID)/federatedIdentityCredentials?api-version=2024-11-30" })
+        XCTAssertFalse(transport.requests.contains { $0.url.contains("graph.microsoft.com") }, "a managed identity needs no Graph lookup")
+        guard case .failure(let roles) = facts.roles else { return XCTFail("the role assignment list answered 500") }
+        XCTAssertTrue(roles.transient)
 
-        let offline = AzureFederatedCredentialReader(graph: GraphFederatedCredentialClient(transport: transport), arm: ARMClient(transport: transport),
-                                                     credential: FakeCredential(available: false))
-        guard case .notChecked(let reason) = try await offline.lookup(clientID: "b2e4") else { return XCTFail("no credentials → not checked") }
-        XCTAssertTrue(reason.contains("no creds in test"))
+        let offline = CloudTrustReader(transport: transport, environment: [:], azureCredential: FakeCredential(available: false))
+        guard case .unreadable(let problem) = await offline.azureIdentity(clientID: "b2e4") else { return XCTFail("no credentials → unreadable") }
+        XCTAssertTrue(problem.reason.contains("no creds in test"))
     }
 
     func testEvaluationNamesMismatchesAndHints() {

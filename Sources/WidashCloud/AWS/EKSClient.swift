@@ -11,7 +11,11 @@ public struct PodIdentityAssociation: Sendable, Hashable {
     public var serviceAccount: String
     /// Present in Describe, not in List.
     public var roleARN: String?
+    /// Cross-account: the role EKS chains to from `roleARN`, with `externalID` (Describe only).
     public var targetRoleARN: String?
+    public var externalID: String?
+    /// True when EKS passes no session tags (then the role's trust needs no `sts:TagSession`).
+    public var disableSessionTags: Bool?
 }
 
 /// Amazon EKS (rest-json): Pod Identity associations, signed with the operator's credentials.
@@ -63,7 +67,8 @@ public struct EKSClient: Sendable {
         return PodIdentityAssociation(associationID: id, associationARN: o["associationArn"] as? String,
                                       clusterName: o["clusterName"] as? String ?? "", namespace: o["namespace"] as? String ?? "",
                                       serviceAccount: o["serviceAccount"] as? String ?? "", roleARN: o["roleArn"] as? String,
-                                      targetRoleARN: o["targetRoleArn"] as? String)
+                                      targetRoleARN: o["targetRoleArn"] as? String, externalID: o["externalId"] as? String,
+                                      disableSessionTags: o["disableSessionTags"] as? Bool)
     }
 
     func get(_ pathAndQuery: String) async throws -> [String: Any] {

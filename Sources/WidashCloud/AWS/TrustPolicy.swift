@@ -15,6 +15,8 @@ public struct TrustPolicy: Sendable, Hashable {
         public var effect: String
         /// `Principal.Federated` ARNs (`*` when the principal is `*`).
         public var federatedPrincipals: [String]
+        /// `Principal.Service` names, e.g. `pods.eks.amazonaws.com` (`*` when the principal is `*`).
+        public var servicePrincipals: [String] = []
         public var actions: [String]
         public var conditions: [Condition]
     }
@@ -32,15 +34,16 @@ public struct TrustPolicy: Sendable, Hashable {
         else { return nil }
         let statements = raw.map { s -> Statement in
             var principals: [String] = []
-            if let p = s["Principal"] as? String { principals = [p] }
-            else if let p = s["Principal"] as? [String: Any] { principals = strings(p["Federated"]) }
+            var services: [String] = []
+            if let p = s["Principal"] as? String { principals = [p]; services = [p] }
+            else if let p = s["Principal"] as? [String: Any] { principals = strings(p["Federated"]); services = strings(p["Service"]) }
             var conditions: [Condition] = []
             for (op, block) in (s["Condition"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 for (key, values) in (block as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     conditions.append(Condition(op: op, key: key, values: strings(values)))
                 }
             }
-            return Statement(effect: s["Effect"] as? String ?? "", federatedPrincipals: principals,
+            return Statement(effect: s["Effect"] as? String ?? "", federatedPrincipals: principals, servicePrincipals: services,
                              actions: strings(s["Action"]), conditions: conditions)
         }
         return TrustPolicy(statements: statements, document: document)
@@ -91,9 +94,30 @@ public struct TrustPolicy: Sendable, Hashable {
                                reason: "statement \(best.index + 1) allows \(action) but \(best.failures.count) condition(s) do not hold")
     }
 
+    /// The actions of `wanted` that no Allow statement for the service principal `service` grants
+    /// (EKS Pod Identity needs `sts:AssumeRole` and `sts:TagSession` for `pods.eks.amazonaws.com`);
+    /// an explicit Deny for it counts as not granted. Conditions are not evaluated (their keys,
+    /// such as `aws:SourceAccount`, are the caller's context, which widash does not have).
+    public func missingServiceActions(service: String, wanted: [String]) -> [String] {
+        func names(_ s: Statement) -> Bool { s.servicePrincipals.contains { $0 == "*" || $0.lowercased() == service.lowercased() } }
+        func grants(_ s: Statement, _ action: String) -> Bool { s.actions.contains { TrustPolicy.glob($0.lowercased(), action.lowercased()) } }
+        return wanted.filter { action in
+            let allowed = statements.contains { $0.effect == "Allow" && names($0) && grants($0, action) }
+            let denied = statements.contains { $0.effect == "Deny" && names($0) && grants($0, action) && $0.conditions.isEmpty }
+            return !allowed || denied
+        }
+    }
+
+    /// Conditions on the statements that name the service principal (reported, not evaluated).
+    public func serviceConditions(service: String) -> [Condition] {
+        statements.filter { $0.servicePrincipals.contains { $0.lowercased() == service.lowercased() } }.flatMap(\.conditions)
+    }
+
     /// A copy of the document with each failing single-valued condition set to the token's value:
     /// the trust-policy change that would make the exchange pass. Nil when it cannot be rewritten.
-    public func corrected(for failures: [ConditionFailure]) -> String? {
+    /// With `keeping`, a failing condition whose values include one of these (another service
+    /// account of the cluster still relies on it) gets the token's value added, not substituted.
+    public func corrected(for failures: [ConditionFailure], keeping: Set<String> = []) -> String? {
         guard var object = (try? JSONSerialization.jsonObject(with: Data(document.utf8))) as? [String: Any] else { return nil }
         var list: [[String: Any]]
         let wasArray: Bool
@@ -104,7 +128,8 @@ public struct TrustPolicy: Sendable, Hashable {
             guard let value = f.actual.first else { continue }
             var conditions = list[f.statementIndex]["Condition"] as? [String: Any] ?? [:]
             var block = conditions[f.op] as? [String: Any] ?? [:]
-            block[f.key] = value
+            let existing = TrustPolicy.strings(block[f.key])
+            block[f.key] = existing.contains(where: keeping.contains) ? existing + [value] : value
             conditions[f.op] = block
             list[f.statementIndex]["Condition"] = conditions
         }
@@ -139,18 +164,7 @@ public struct TrustPolicy: Sendable, Hashable {
     }
 
     /// IAM wildcards: `*` any run, `?` one character.
-    static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) { pi += 1; ti += 1 }
-            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
-    }
+    static func glob(_ pattern: String, _ text: String) -> Bool { Wildcard.matches(pattern, text) }
 }
 
 /// One condition that does not hold for the token.

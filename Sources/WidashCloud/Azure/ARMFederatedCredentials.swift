@@ -57,15 +57,21 @@ public struct ARMClient: Sendable {
     /// `GET {identity id}/federatedIdentityCredentials?api-version=2024-11-30`.
     public func federatedCredentials(identityID: String, token: String) async throws -> [FederatedIdentityCredential] {
         struct Item: Decodable {
-            struct P: Decodable { var issuer: String; var subject: String; var audiences: [String]? }
+            struct P: Decodable {
+                var issuer: String
+                var subject: String?
+                var audiences: [String]?
+                var claimsMatchingExpression: ClaimsMatchingExpression?
+            }
             var id: String?
             var name: String
             var properties: P
         }
         let items: [Item] = try await listAll("\(identityID)/federatedIdentityCredentials?api-version=\(Self.identityAPIVersion)", token: token)
         return items.map {
-            FederatedIdentityCredential(name: $0.name, issuer: $0.properties.issuer, subject: $0.properties.subject,
-                                        audiences: $0.properties.audiences ?? [], id: $0.id)
+            FederatedIdentityCredential(name: $0.name, issuer: $0.properties.issuer, subject: $0.properties.subject ?? "",
+                                        audiences: $0.properties.audiences ?? [], id: $0.id,
+                                        claimsMatchingExpression: $0.properties.claimsMatchingExpression?.value)
         }
     }
 
@@ -76,13 +82,13 @@ public struct ARMClient: Sendable {
         return String(parts[i + 1])
     }
 
-    /// GETs a collection and follows `nextLink` (bounded, so a looping server cannot hang a trace).
+    /// GETs a collection and follows `nextLink`; a server that hands back a link it already gave, or
+    /// more than 2 000 pages, is stopped there, so a looping server cannot hang a read.
     func listAll<Item: Decodable>(_ pathAndQuery: String, token: String) async throws -> [Item] {
         var url: String? = pathAndQuery.hasPrefix("http") ? pathAndQuery : joinURL(baseURL, pathAndQuery)
         var all: [Item] = []
-        var pages = 0
-        while let next = url, pages < 20 {
-            pages += 1
+        var seen = Set<String>()
+        while let next = url, seen.count < 2_000, seen.insert(next).inserted {
             let request = HTTPRequest(method: "GET", url: next,
                                       headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")],
                                       timeouts: timeouts)
@@ -105,53 +111,6 @@ public enum FederatedCredentialLookup: Sendable {
     case notFound(searched: String)
     /// No operator credentials: the cloud side is "not checked".
     case notChecked(reason: String)
-}
-
-/// Finds the identity behind a client id (application first, then user-assigned identities) and
-/// reads its federated credentials with the operator's own credentials.
-public struct AzureFederatedCredentialReader: Sendable {
-    public var graph: GraphFederatedCredentialClient
-    public var arm: ARMClient
-    public var credential: any AzureOperatorCredential
-    /// Subscriptions to search for managed identities; empty = all the token can list.
-    public var subscriptionIDs: [String]
-
-    public init(graph: GraphFederatedCredentialClient, arm: ARMClient, credential: any AzureOperatorCredential, subscriptionIDs: [String] = []) {
-        self.graph = graph
-        self.arm = arm
-        self.credential = credential
-        self.subscriptionIDs = subscriptionIDs
-    }
-
-    public func lookup(clientID: String) async throws -> FederatedCredentialLookup {
-        var reasons: [String] = []
-        var searched: [String] = []
-        switch try await credential.token(resource: GraphFederatedCredentialClient.resource) {
-        case .token(let t):
-            searched.append("Graph applications")
-            if let creds = try await graph.list(appID: clientID, token: t.accessToken) {
-                return .found(holder: .application(appID: clientID), credentials: creds)
-            }
-        case .unavailable(let reason): reasons.append("Graph: \(reason)")
-        }
-        switch try await credential.token(resource: ARMClient.resource) {
-        case .token(let t):
-            let subs = subscriptionIDs.isEmpty ? try await arm.subscriptions(token: t.accessToken) : subscriptionIDs
-            searched.append("user-assigned identities in \(subs.count) subscription(s)")
-            for sub in subs {
-                let identities = try await arm.userAssignedIdentities(subscriptionID: sub, token: t.accessToken)
-                if let identity = identities.first(where: { $0.clientID.lowercased() == clientID.lowercased() }) {
-                    let creds = try await arm.federatedCredentials(identityID: identity.id, token: t.accessToken)
-                    return .found(holder: .userAssignedIdentity(resourceID: identity.id, name: identity.name,
-                                                                resourceGroup: identity.resourceGroup, subscriptionID: sub),
-                                  credentials: creds)
-                }
-            }
-        case .unavailable(let reason): reasons.append("ARM: \(reason)")
-        }
-        if searched.isEmpty { return .notChecked(reason: reasons.joined(separator: "; ")) }
-        return .notFound(searched: searched.joined(separator: " and "))
-    }
 }
 
 /// One page of an ARM collection.

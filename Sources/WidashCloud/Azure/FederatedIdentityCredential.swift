@@ -25,21 +25,34 @@ public struct FederatedIdentityCredential: Sendable, Hashable, Codable {
     public var audiences: [String]
     public var id: String?
     public var description: String?
+    /// A flexible credential's expression (`claims['sub'] matches '…'`) instead of a subject; nil for
+    /// the usual kind.
+    public var claimsMatchingExpression: String?
 
-    public init(name: String, issuer: String, subject: String, audiences: [String], id: String? = nil, description: String? = nil) {
+    public init(name: String, issuer: String, subject: String, audiences: [String], id: String? = nil, description: String? = nil,
+                claimsMatchingExpression: String? = nil) {
         self.name = name
         self.issuer = issuer
         self.subject = subject
         self.audiences = audiences
         self.id = id
         self.description = description
+        self.claimsMatchingExpression = claimsMatchingExpression
     }
 
     /// Entra's rule: issuer and subject match exactly (case and trailing slash matter) and the
-    /// token carries one of the audiences.
+    /// token carries one of the audiences. A flexible credential matches when its expression holds
+    /// for the subject; one widash cannot evaluate never matches here (see `ClaimsExpression`).
     public func matches(issuer: String, subject: String, audiences tokenAudiences: [String]) -> Bool {
-        self.issuer == issuer && self.subject == subject && !Set(self.audiences).isDisjoint(with: tokenAudiences)
+        guard self.issuer == issuer, !Set(self.audiences).isDisjoint(with: tokenAudiences) else { return false }
+        if let expression = claimsMatchingExpression { return ClaimsExpression(expression)?.holds(claims: ["sub": subject]) == true }
+        return self.subject == subject
     }
+}
+
+/// The wire form of a flexible credential's expression (`{"value": "…", "languageVersion": 1}`).
+struct ClaimsMatchingExpression: Decodable {
+    var value: String
 }
 
 /// The result of comparing a token with an identity's federated credentials.
@@ -62,7 +75,9 @@ public struct FederatedCredentialEvaluation: Sendable, Hashable {
         func score(_ c: FederatedIdentityCredential) -> Int {
             (c.issuer == issuer ? 4 : 0) + (c.subject == subject ? 2 : 0) + (Set(c.audiences).isDisjoint(with: audiences) ? 0 : 1)
         }
-        guard let closest = credentials.max(by: { score($0) < score($1) }) else {
+        // The closest is a credential with a subject; flexible ones are reported by the audit apart.
+        let exact = credentials.filter { $0.claimsMatchingExpression == nil }
+        guard let closest = exact.max(by: { score($0) < score($1) }) else {
             return FederatedCredentialEvaluation(match: nil, closest: nil, mismatches: [], hints: [])
         }
         var mismatches: [Mismatch] = []

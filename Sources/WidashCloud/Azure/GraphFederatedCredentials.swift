@@ -34,9 +34,11 @@ public struct GraphFederatedCredentialClient: Sendable {
                     var id: String?
                     var name: String
                     var issuer: String
-                    var subject: String
+                    /// Absent on a flexible credential, which has `claimsMatchingExpression` instead.
+                    var subject: String?
                     var audiences: [String]?
                     var description: String?
+                    var claimsMatchingExpression: ClaimsMatchingExpression?
                 }
                 var value: [Item]
                 var nextLink: String?
@@ -46,8 +48,9 @@ public struct GraphFederatedCredentialClient: Sendable {
                 throw CloudError.unexpectedResponse(endpoint: next, status: response.status, detail: bodyExcerpt(response.body))
             }
             all += page.value.map {
-                FederatedIdentityCredential(name: $0.name, issuer: $0.issuer, subject: $0.subject, audiences: $0.audiences ?? [],
-                                            id: $0.id, description: $0.description)
+                FederatedIdentityCredential(name: $0.name, issuer: $0.issuer, subject: $0.subject ?? "", audiences: $0.audiences ?? [],
+                                            id: $0.id, description: $0.description,
+                                            claimsMatchingExpression: $0.claimsMatchingExpression?.value)
             }
             url = page.nextLink
         }

@@ -1,0 +1,119 @@
+import Foundation
+
+extension CloudTrustReader {
+    /// The operator's AWS credentials, or why there are none.
+    func awsCredentials() -> Result<AWSCredentials, TrustReadProblem> {
+        switch awsConfiguration.credentials() {
+        case .success(let c): return .success(c)
+        case .failure(let issue): return .failure(TrustReadProblem(reason: "no AWS operator credentials: \(issue)"))
+        }
+    }
+
+    func iam(_ credentials: AWSCredentials) -> IAMClient {
+        IAMClient(transport: transport, endpoint: AWSEndpoints.resolve(service: "iam", region: awsConfiguration.region(), environment: environment),
+                  credentials: credentials, timeouts: timeouts)
+    }
+
+    /// `iam:GetRole` once per role; nil when IAM has no such role (NoSuchEntity).
+    public func iamRole(arn: String) async -> Result<IAMRole?, TrustReadProblem> {
+        guard let name = IAMClient.roleName(fromARN: arn) else {
+            return .failure(TrustReadProblem(reason: "\(arn) is not an IAM role ARN"))
+        }
+        let credentials: AWSCredentials
+        switch awsCredentials() {
+        case .failure(let p): return .failure(p)
+        case .success(let c): credentials = c
+        }
+        let iam = self.iam(credentials)
+        return await roles.value(arn) {
+            do {
+                return .success(try await iam.getRole(name: name))
+            } catch CloudError.aws(let e) where e.code == "NoSuchEntity" {
+                return .success(nil)
+            } catch {
+                return .failure(TrustReadProblem.from(error, what: "IAM role \(name)", permission: TrustReadProblem.Permission.iamGetRole))
+            }
+        }
+    }
+
+    /// `iam:GetOpenIDConnectProvider` for the provider ARN an issuer has in an account; nil when
+    /// the account has none for it.
+    public func oidcProvider(arn: String) async -> Result<OIDCProvider?, TrustReadProblem> {
+        let credentials: AWSCredentials
+        switch awsCredentials() {
+        case .failure(let p): return .failure(p)
+        case .success(let c): credentials = c
+        }
+        let iam = self.iam(credentials)
+        return await oidcProviders.value(arn) {
+            do {
+                return .success(try await iam.getOpenIDConnectProvider(arn: arn))
+            } catch CloudError.aws(let e) where e.code == "NoSuchEntity" {
+                return .success(nil)
+            } catch {
+                return .failure(TrustReadProblem.from(error, what: "the IAM OIDC provider \(arn)", permission: TrustReadProblem.Permission.iamGetOIDCProvider))
+            }
+        }
+    }
+
+    /// Every Pod Identity association of an EKS cluster, listed once and described (the role is
+    /// only in the description), at most 8 descriptions at a time.
+    public func podIdentityAssociations(cluster: EKSClusterRef) async -> Result<[PodIdentityAssociation], TrustReadProblem> {
+        let credentials: AWSCredentials
+        switch awsCredentials() {
+        case .failure(let p): return .failure(p)
+        case .success(let c): credentials = c
+        }
+        let region = cluster.region ?? awsConfiguration.region()
+        let eks = EKSClient(transport: transport, endpoint: AWSEndpoints.resolve(service: "eks", region: region, environment: environment),
+                            credentials: credentials, timeouts: timeouts)
+        return await associations.value(cluster.name + "@" + (region ?? "")) {
+            let listed = await self.attempt("the Pod Identity associations of EKS cluster \(cluster.name)",
+                                            permission: TrustReadProblem.Permission.eksListAssociations) {
+                try await eks.listPodIdentityAssociations(cluster: cluster.name, namespace: nil, serviceAccount: nil)
+            }
+            guard case .success(let list) = listed else { return listed }
+            let limiter = AsyncLimiter(limit: 8)
+            return await withTaskGroup(of: Result<PodIdentityAssociation, TrustReadProblem>.self) { group in
+                for a in list {
+                    group.addTask {
+                        await limiter.run {
+                            await self.attempt("Pod Identity association \(a.associationID)",
+                                               permission: TrustReadProblem.Permission.eksDescribeAssociation) {
+                                try await eks.describePodIdentityAssociation(cluster: cluster.name, associationID: a.associationID)
+                            }
+                        }
+                    }
+                }
+                var described: [PodIdentityAssociation] = []
+                for await result in group {
+                    switch result {
+                    case .success(let a): described.append(a)
+                    case .failure(let p): group.cancelAll(); return .failure(p)
+                    }
+                }
+                return .success(described.sorted { $0.associationID < $1.associationID })
+            }
+        }
+    }
+}
+
+/// An EKS cluster: its name, and its region when the kubeconfig's ARN says it.
+public struct EKSClusterRef: Sendable, Hashable {
+    public var name: String
+    public var region: String?
+    public init(name: String, region: String? = nil) {
+        self.name = name
+        self.region = region
+    }
+
+    /// `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` (the name `aws eks update-kubeconfig` gives the
+    /// kubeconfig's cluster and context); nil for anything else.
+    public init?(arn: String) {
+        let fields = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard fields.count == 6, fields[0] == "arn", fields[2] == "eks", fields[5].hasPrefix("cluster/") else { return nil }
+        let name = fields[5].dropFirst("cluster/".count)
+        guard !name.isEmpty, !fields[3].isEmpty else { return nil }
+        self.init(name: String(name), region: String(fields[3]))
+    }
+}
