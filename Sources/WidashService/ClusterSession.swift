@@ -14,6 +14,8 @@ public struct ClusterSession: Sendable {
     public let kube: KubeClient
     /// The transport for cloud APIs (Entra, Graph, ARM, AWS, GCP).
     public let cloudTransport: any HTTPTransport
+    /// What the trust audit and the traces' step 3 read from the clouds, shared and kept for a while.
+    public let trustReader: CloudTrustReader
     let logger: Logger
 
     public init(_ configuration: SessionConfiguration, kubeOptions: KubeClientOptions? = nil) {
@@ -27,6 +29,9 @@ public struct ClusterSession: Sendable {
         let logged: HTTPTransportFactory = { LoggedTransport(base: factory($0), logger: logger) }
         self.kube = KubeClient(config: configuration.kube, options: options, transportFactory: logged)
         self.cloudTransport = logged(configuration.cloudHTTP)
+        self.trustReader = CloudTrustReader(transport: cloudTransport, environment: configuration.cloudEnvironment,
+                                            azureCredential: AzureOperatorCredentialChain.standard(transport: cloudTransport,
+                                                                                                   environment: configuration.cloudEnvironment))
     }
 
     public var readOnly: Bool { configuration.readOnly }
@@ -92,12 +97,12 @@ public struct ClusterSession: Sendable {
     public var traceEngine: TraceEngine {
         TraceEngine(cluster: KubeTraceCluster(client: kube),
                     services: TraceServices.standard(transport: cloudTransport, environment: configuration.cloudEnvironment,
-                                                     logger: logger))
+                                                     trustReader: trustReader, logger: logger))
     }
 
     public func traceOptions(resource: String? = nil, scope: String? = nil) -> TraceOptions {
         TraceOptions(readOnly: readOnly, resourceURL: resource, scope: scope, stepTimeout: configuration.stepTimeout,
-                     eksClusterName: configuration.eksClusterName, gcpWorkloadPool: configuration.gcpWorkloadPool)
+                     eksClusterName: eksCluster?.name, gcpWorkloadPool: configuration.gcpWorkloadPool)
     }
 
     /// Runs the five steps for a pod, streaming events. Throws when the pod cannot be read.

@@ -26,10 +26,15 @@ public struct InventoryFeed: Sendable {
     public var coalesce: Duration = .milliseconds(150)
     public var loadingInterval: Duration = .milliseconds(400)
     public var extrasRefresh: Duration = .seconds(30)
+    /// Runs the trust audit once the lists are in (and again for new bindings, every
+    /// `auditRefresh`, and on `TrustAuditControl.rerun()`); nil: no cloud reads.
+    public var audit: TrustAuditControl?
+    public var auditRefresh: Duration = .seconds(300)
 
-    public init(session: ClusterSession, namespace: String?) {
+    public init(session: ClusterSession, namespace: String?, audit: TrustAuditControl? = nil) {
         self.session = session
         self.namespace = namespace
+        self.audit = audit
     }
 
     public func updates() -> AsyncStream<InventoryFeedUpdate> {
@@ -44,7 +49,10 @@ public struct InventoryFeed: Sendable {
         let kube = session.kube
         // A user who may not list all namespaces sees the context's, and is told so (as the CLI).
         let (scope, narrowed) = (try? await kube.listScope(namespace)) ?? (namespace, nil)
-        let state = FeedState(changed: changed, narrowed: narrowed)
+        let (auditWakes, auditWake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let session = self.session
+        let state = FeedState(changed: changed, narrowed: narrowed, auditWake: audit == nil ? nil : auditWake,
+                              workloadPool: { session.workloadPool(issuer: $0) })
         let accounts = ListWatch<ServiceAccount>(client: kube, resource: .serviceAccounts, namespace: scope)
         let pods = ListWatch<Pod>(client: kube, resource: .pods, namespace: scope)
         await withTaskGroup(of: Void.self) { group in
@@ -92,10 +100,25 @@ public struct InventoryFeed: Sendable {
                     }
                 }
             }
+            if let control = audit {
+                control.attach(auditWake)
+                let refresh = auditRefresh
+                group.addTask {
+                    // Answers the cloud side as the lists change: the first frame never waits for it.
+                    await TrustAuditLoop(session: session, state: state, control: control).run(wakes: auditWakes)
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: refresh)
+                        control.refresh()
+                    }
+                }
+            }
             await withTaskCancellationHandler {
                 await group.waitForAll()
             } onCancel: {
                 changed.finish()
+                auditWake.finish()
             }
         }
         out.finish()
@@ -159,11 +182,44 @@ actor FeedState {
     /// The scope was narrowed to the context's namespace (no right to list all namespaces).
     private let narrowed: UnreadableRead?
     private var unreadable: [UnreadableRead] = []
+    /// The trust audit's answers so far; folded into every published inventory.
+    private var trust = TrustAuditResult()
+    private let auditWake: AsyncStream<Void>.Continuation?
+    private let workloadPool: @Sendable (String?) -> String?
 
-    init(changed: AsyncStream<Void>.Continuation, narrowed: UnreadableRead?) {
+    init(changed: AsyncStream<Void>.Continuation, narrowed: UnreadableRead?, auditWake: AsyncStream<Void>.Continuation? = nil,
+         workloadPool: @escaping @Sendable (String?) -> String? = { _ in nil }) {
         self.changed = changed
         self.narrowed = narrowed
+        self.auditWake = auditWake
+        self.workloadPool = workloadPool
         unreadable = narrowed.map { [$0] } ?? []
+    }
+
+    // MARK: Trust audit
+
+    /// The inventory as listed (no verdicts), once both lists are complete.
+    func inventoryToAudit(now: Date) -> Inventory? {
+        guard lists.values.allSatisfy(\.complete) else { return nil }
+        return index.inventory(now: now)
+    }
+
+    var auditedSubjects: Set<TrustSubject> { Set(trust.verdicts.keys) }
+
+    func setVerdict(_ verdict: TrustVerdict, for subject: TrustSubject) {
+        trust.verdicts[subject] = verdict
+        markDirty(auditToo: false)
+    }
+
+    func setAssociations(_ facts: [String: PodIdentityAssociationFact]) {
+        trust.podIdentityAssociations = facts
+        markDirty(auditToo: false)
+    }
+
+    /// Forgets every verdict: rows show `checking` until the audit answers again.
+    func clearTrust() {
+        trust = TrustAuditResult()
+        markDirty(auditToo: false)
     }
 
     func apply(_ event: ListWatchEvent<ServiceAccount>, list: List) {
@@ -224,9 +280,10 @@ actor FeedState {
         markDirty()
     }
 
-    private func markDirty() {
+    private func markDirty(auditToo: Bool = true) {
         dirty = true
         changed.yield()
+        if auditToo { auditWake?.yield() }
     }
 
     /// The inventory now, with progress: nil when nothing changed or nothing arrived yet.
@@ -249,6 +306,10 @@ actor FeedState {
         // A list or watch in trouble first; else what cannot be read, for as long as it cannot.
         let problem = [problems[.accounts], problems[.pods]].compactMap { $0 }.first
             ?? (unreadable.isEmpty ? nil : unreadable.map(\.summary).joined(separator: " · "))
-        return InventoryFeedUpdate(inventory: index.inventory(now: now), loaded: loaded, expected: expected, problem: problem)
+        var inventory = index.inventory(now: now)
+        if auditWake != nil {
+            inventory = TrustFolding.apply(trust, to: inventory, workloadPool: workloadPool(inventory.issuer), pending: true)
+        }
+        return InventoryFeedUpdate(inventory: inventory, loaded: loaded, expected: expected, problem: problem)
     }
 }

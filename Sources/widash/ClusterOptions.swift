@@ -26,6 +26,9 @@ struct ClusterOptions: ParsableArguments {
                                discussion: FaultSpec.help, valueName: "spec"))
     var faults: String?
 
+    @Option(help: "EKS cluster name, for EKS Pod Identity associations (default: $WIDASH_EKS_CLUSTER, else the kubeconfig's EKS cluster).")
+    var eksCluster: String?
+
     @Flag(help: "Forbid TokenRequests and token exchanges (read-only).")
     var readonly = false
 

@@ -24,6 +24,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(help: "Show the whole test token in the token inspector (it is hidden by default).")
     var showToken = false
 
+    @Flag(help: "Skip the trust audit: no cloud API reads, the TRUST column stays empty.")
+    var noCloud = false
+
     func run() async throws {
         if let problem = DashboardRunner.terminalProblem() {
             FileHandle.standardError.write(Data((problem + "\n").utf8))
@@ -43,7 +46,7 @@ struct DashboardCommand: AsyncParsableCommand {
             autoRerunSeconds: config.autoRerunSeconds ?? 10,
             refreshSeconds: config.refreshSeconds ?? 30,
             resources: config.resources,
-            namespace: cluster.allNamespaces ? nil : cluster.namespace)
+            namespace: cluster.allNamespaces ? nil : cluster.namespace, auditsTrust: !noCloud)
         let environment: any DashboardEnvironment
         do {
             try bootstrapLogging(cluster)
@@ -73,7 +76,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let factory = SessionFactory(options: cluster, readOnly: options.readOnly)
         let started = try await factory.start()
         let sandbox = started.sandbox
-        return LiveEnvironment(session: started.session, showToken: options.showToken) { context in
+        return LiveEnvironment(session: started.session, showToken: options.showToken, auditsTrust: options.auditsTrust) { context in
             var next = factory
             next.options.context = context
             if let sandbox { return try next.demoSession(sandbox) }

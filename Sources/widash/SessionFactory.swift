@@ -16,7 +16,6 @@ struct SessionFactory {
     /// `--readonly`, or `readOnly: true` in the config file (the caller reads the file: the CLI
     /// fails on a bad one, the dashboard opens with defaults and shows the error).
     var readOnly: Bool
-    var eksClusterName: String?
     var stepTimeoutSeconds: Int = 20
 
     init(options: ClusterOptions, readOnly: Bool) {
@@ -77,7 +76,7 @@ struct SessionFactory {
             kube: kube, transportFactory: { CurlTransport(options: $0) },
             cloudHTTP: try SessionInputs.cloudHTTP(connectTo: options.connectTo, environment: environment),
             cloudEnvironment: environment, readOnly: readOnly,
-            eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
+            eksClusterName: options.eksCluster ?? environment["WIDASH_EKS_CLUSTER"],
             gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"], stepTimeout: .seconds(stepTimeoutSeconds)))
         return Started(session: session, sandbox: nil, namespace: namespace(kube, defaultAll: defaultAllNamespaces))
     }
@@ -90,7 +89,7 @@ struct SessionFactory {
         return ClusterSession(SessionConfiguration(
             kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: sandbox.cloudHTTPOptions,
             cloudEnvironment: environment, readOnly: readOnly,
-            eksClusterName: eksClusterName ?? environment["WIDASH_EKS_CLUSTER"],
+            eksClusterName: options.eksCluster ?? environment["WIDASH_EKS_CLUSTER"],
             gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"], stepTimeout: .seconds(stepTimeoutSeconds)))
     }
 

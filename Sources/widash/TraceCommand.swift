@@ -25,9 +25,6 @@ struct TraceCommand: AsyncParsableCommand {
     @Option(help: "Step 2 (Azure): the scope to request, e.g. https://vault.azure.net/.default.")
     var scope: String?
 
-    @Option(help: "EKS cluster name, for EKS Pod Identity (default: $WIDASH_EKS_CLUSTER).")
-    var eksCluster: String?
-
     @Option(help: "Seconds allowed for each step.")
     var stepTimeout: Int = 20
 
@@ -42,7 +39,6 @@ struct TraceCommand: AsyncParsableCommand {
             guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be at least 1 second") }
             let (namespace, name) = try splitQualified(pod, what: "pod")
             var factory = try SessionFactory.forCommand(cluster)
-            factory.eksClusterName = eksCluster
             factory.stepTimeoutSeconds = stepTimeout
             let started = try await factory.start()
             let events = try await started.session.trace(namespace: namespace, pod: name, resource: resource, scope: scope)

@@ -72,4 +72,5 @@ private struct StubEnvironment: DashboardEnvironment {
     func switchContext(_ name: String) async throws {}
     func namespaces() async -> [String] { [] }
     func traceResources(namespace: String, serviceAccount: String) async -> [String] { [] }
+    func rerunTrustAudit() {}
 }

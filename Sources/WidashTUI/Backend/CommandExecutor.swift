@@ -77,6 +77,8 @@ public final class CommandExecutor: @unchecked Sendable {
             Task { post(.namespaces(await env.namespaces())) }
         case .loadTraceResources(let namespace, let serviceAccount):
             Task { post(.traceResources(await env.traceResources(namespace: namespace, serviceAccount: serviceAccount))) }
+        case .rerunTrustAudit:
+            env.rerunTrustAudit()
         case .loadTheme(let name):
             let loader = themes
             Task {

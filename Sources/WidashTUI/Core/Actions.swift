@@ -117,3 +117,15 @@ enum TokenActions {
         return [.fetchToken(namespace: e.namespace, serviceAccount: e.name, pod: pod)]
     }
 }
+
+/// `r` on the lists and the detail, `:audit`: read the cloud side of every binding again.
+enum TrustActions {
+    static func rerun(_ state: inout AppState) -> [Command] {
+        guard state.options.auditsTrust else {
+            state.flash("the trust audit is off (--no-cloud): restart without it to check the cloud side", error: true)
+            return []
+        }
+        state.flash("auditing the cloud side again (read-only): TRUST shows ⋯ until each answer arrives")
+        return [.rerunTrustAudit]
+    }
+}

@@ -66,9 +66,12 @@ public struct DashboardOptions: Sendable, Hashable {
     /// Step-5 resource per `namespace` or `namespace/serviceaccount`.
     public var resources: [String: String]
     public var namespace: String?
+    /// False with `--no-cloud`: no trust audit, the TRUST column stays empty.
+    public var auditsTrust: Bool
 
     public init(readOnly: Bool = false, showToken: Bool = false, autoRerunSeconds: Int = 10, refreshSeconds: Int = 30,
-                resources: [String: String] = [:], namespace: String? = nil) {
+                resources: [String: String] = [:], namespace: String? = nil, auditsTrust: Bool = true) {
+        self.auditsTrust = auditsTrust
         self.readOnly = readOnly
         self.showToken = showToken
         self.autoRerunSeconds = autoRerunSeconds

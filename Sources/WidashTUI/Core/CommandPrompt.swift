@@ -2,7 +2,7 @@ import Foundation
 
 /// The `:` command line (k9s style).
 enum CommandPrompt {
-    static let summary = ":sa :pods :ctx [NAME] :ns [NAME] :doctor :theme NAME :trace :token :help :q"
+    static let summary = ":sa :pods :ctx [NAME] :ns [NAME] :doctor :audit :theme NAME :trace :token :help :q"
 
     static func run(_ state: inout AppState, _ line: String) -> [Command] {
         let words = line.split(separator: " ").map(String.init)
@@ -37,6 +37,8 @@ enum CommandPrompt {
                 return []
             }
             return [.loadTheme(arg)]
+        case "audit":
+            return TrustActions.rerun(&state)
         case "trace":
             return TraceActions.traceSelected(&state)
         case "token":

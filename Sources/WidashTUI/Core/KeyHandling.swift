@@ -87,6 +87,8 @@ private func normalKey(_ state: inout AppState, _ key: Key) -> [Command] {
     case .char("r"):
         if kind == .trace { return TraceActions.rerun(&state) }
         if kind == .doctor { state.doctorChecks = nil; return [.runDoctor] }
+        if case .detail = kind { return TrustActions.rerun(&state) }
+        if kind == .identities || kind == .pods { return TrustActions.rerun(&state) }
     case .char("a"):
         if kind == .trace { TraceActions.toggleAuto(&state) }
     case .char("c"):

@@ -51,4 +51,6 @@ public enum Command: Sendable, Hashable {
     case loadNamespaces
     case loadTraceResources(namespace: String, serviceAccount: String)
     case loadTheme(String)
+    /// Forget the cloud reads and audit every binding's trust again.
+    case rerunTrustAudit
 }

@@ -98,6 +98,7 @@ struct TableFacts: Sendable {
         case .ttl: values = ids.map { Double(IdentityCells.ttlSeconds($0) ?? Int.max) }
         case .expires: values = ids.map { (IdentityCells.soonestExpiry($0) ?? .distantFuture).timeIntervalSinceReferenceDate }
         case .status: values = ids.map { Double(IdentityCells.statusRank[$0.status] ?? 9) }
+        case .trust: values = ids.map { Double(-($0.trust?.rank ?? -1)) }
         case .namespace, .name, .provider, .identity, .tenant:
             values = Self.collationRanks((0..<count).map { texts[$0 * Self.columns + column.rawValue] })
         }

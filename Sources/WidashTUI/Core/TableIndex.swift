@@ -3,7 +3,7 @@ import WidashCore
 
 /// Columns of the identities table. The sort letter is typed with shift (e.g. `N` sorts by namespace).
 public enum IdentityColumn: Int, CaseIterable, Sendable, Hashable {
-    case namespace, name, provider, identity, tenant, pods, ttl, expires, status
+    case namespace, name, provider, identity, tenant, pods, ttl, expires, trust, status
 
     public var title: String {
         switch self {
@@ -15,6 +15,7 @@ public enum IdentityColumn: Int, CaseIterable, Sendable, Hashable {
         case .pods: return "PODS"
         case .ttl: return "TTL"
         case .expires: return "EXPIRES IN"
+        case .trust: return "TRUST"
         case .status: return "STATUS"
         }
     }
@@ -29,6 +30,7 @@ public enum IdentityColumn: Int, CaseIterable, Sendable, Hashable {
         case .pods: return "O"
         case .ttl: return "L"
         case .expires: return "E"
+        case .trust: return "R"
         case .status: return "S"
         }
     }
@@ -151,6 +153,7 @@ public enum IdentityCells {
             guard let exp = soonestExpiry(e) else { return "-" }
             let left = Int(exp.timeIntervalSince(now).rounded(.down))
             return left <= 0 ? "expired" : Durations.countdown(left)
+        case .trust: return e.trust?.label ?? "-"
         case .status: return statusText(e)
         }
     }
@@ -170,6 +173,8 @@ public enum IdentityCells {
 
     public static func statusText(_ e: IdentityEntry) -> String {
         switch e.status {
+        // ✓ only once the cloud side was checked too (or the audit is off: no verdict at all).
+        case .ok where e.trust?.state == .checking: return "⋯ checking the cloud side"
         case .ok: return "✓ ok"
         case .none: return "· no identity"
         case .warning, .error:
@@ -187,6 +192,17 @@ public enum IdentityCells {
         }
     }
 
+    /// The TRUST cell's colour.
+    public static func trustRole(_ e: IdentityEntry) -> ColorRole {
+        switch e.trust?.rank {
+        case 4?: return .statusError
+        case 3?, 1?: return .statusWarn
+        case 2?: return .stepRunning
+        case 0?: return .statusOK
+        default: return .dim
+        }
+    }
+
     static func haystack(_ e: IdentityEntry) -> String {
         IdentityColumn.allCases.filter { $0 != .expires }.map { text(e, $0, now: Date.distantPast) }.joined(separator: " ")
             + " " + e.key
@@ -200,6 +216,7 @@ public enum IdentityCells {
         l["namespace"] = e.namespace
         l["name"] = e.name
         l["status"] = e.status.rawValue
+        if let t = e.trust { l["trust"] = t.state.rawValue }
         if let p = e.bindings.first?.provider { l["provider"] = p.rawValue }
         return l
     }
@@ -210,6 +227,7 @@ public enum IdentityCells {
         case "namespace": return e.namespace
         case "name": return e.name
         case "status": return e.status.rawValue
+        case "trust": return e.trust?.state.rawValue ?? e.annotations[key]
         case "provider": return e.bindings.first.map(\.provider.rawValue) ?? e.annotations[key]
         default: return e.annotations[key]
         }
@@ -224,6 +242,7 @@ public enum IdentityCells {
         case .ttl: return cmp(ttlSeconds(a) ?? Int.max, ttlSeconds(b) ?? Int.max)
         case .expires: return cmp(soonestExpiry(a) ?? .distantFuture, soonestExpiry(b) ?? .distantFuture)
         case .status: return cmp(statusRank[a.status] ?? 9, statusRank[b.status] ?? 9)
+        case .trust: return cmp(-(a.trust?.rank ?? -1), -(b.trust?.rank ?? -1))
         default:
             return text(a, column, now: .distantPast).localizedStandardCompare(text(b, column, now: .distantPast))
         }

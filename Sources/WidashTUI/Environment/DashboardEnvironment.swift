@@ -156,4 +156,8 @@ public protocol DashboardEnvironment: Sendable {
 
     /// Resources that step 5 can call for this identity (e.g. Key Vault, Storage, ARM).
     func traceResources(namespace: String, serviceAccount: String) async -> [String]
+
+    /// Forgets what the trust audit read and audits again; the verdicts arrive with the inventory
+    /// updates (rows show `checking` meanwhile). Returns at once.
+    func rerunTrustAudit()
 }

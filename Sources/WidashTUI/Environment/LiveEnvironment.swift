@@ -13,11 +13,16 @@ public final class LiveEnvironment: DashboardEnvironment {
     private let current: Mutex<ClusterSession>
     private let makeSession: SessionMaker?
     private let showToken: Bool
+    /// False with `--no-cloud`: the list shows the cluster side only.
+    private let auditsTrust: Bool
+    /// The running feed's audit, for `rerunTrustAudit`.
+    private let audit = Mutex<TrustAuditControl?>(nil)
 
-    public init(session: ClusterSession, showToken: Bool, makeSession: SessionMaker? = nil) {
+    public init(session: ClusterSession, showToken: Bool, auditsTrust: Bool = true, makeSession: SessionMaker? = nil) {
         self.current = Mutex(session)
         self.makeSession = makeSession
         self.showToken = showToken
+        self.auditsTrust = auditsTrust
     }
 
     private var session: ClusterSession { current.withLock { $0 } }
@@ -31,7 +36,9 @@ public final class LiveEnvironment: DashboardEnvironment {
     }
 
     public func inventoryUpdates(namespace: String?) -> AsyncStream<InventoryUpdate> {
-        let feed = InventoryFeed(session: session, namespace: namespace)
+        let control = auditsTrust ? TrustAuditControl() : nil
+        audit.withLock { $0 = control }
+        let feed = InventoryFeed(session: session, namespace: namespace, audit: control)
         return AsyncStream { continuation in
             let task = Task {
                 for await update in feed.updates() {
@@ -130,6 +137,10 @@ public final class LiveEnvironment: DashboardEnvironment {
     }
 
     public func namespaces() async -> [String] { await session.namespaceNames() }
+
+    public func rerunTrustAudit() {
+        audit.withLock { $0?.rerun() }
+    }
 
     public func traceResources(namespace: String, serviceAccount: String) async -> [String] {
         await session.traceResources(namespace: namespace, serviceAccount: serviceAccount)

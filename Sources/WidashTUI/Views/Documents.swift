@@ -61,7 +61,8 @@ enum DetailDocument {
             if let a = b.audience { kv.append(("audience", a)) }
             if let ttl = b.tokenExpirationSeconds { kv.append(("token ttl", Durations.short(ttl))) }
             out += Documents.keyValues(kv, indent: 5, width: width)
-            out += MatchMarks.lines(report: report, identity: e, width: width)
+            if let trust = b.trust { out += TrustLines.lines(trust, now: state.now, width: width) }
+            if b.trust == nil || report != nil { out += MatchMarks.lines(report: report, identity: e, width: width) }
         }
         out.append(.blank)
         out.append(Documents.section(" Pods (\(e.pods.count))"))
@@ -100,6 +101,36 @@ enum DetailDocument {
     }
 }
 
+/// The trust audit's reading of one binding: the verdict, then field by field what the cluster
+/// presents beside the cloud's closest configuration, the roles, warnings and the fix.
+enum TrustLines {
+    static func lines(_ v: TrustVerdict, now: Date, width: Int) -> [StyledLine] {
+        let role: ColorRole = v.rank >= 4 ? .statusError : v.rank == 2 ? .stepRunning : v.rank == 0 ? .statusOK : .statusWarn
+        let when = v.checkedAt.map { ", read \(Durations.ago(now.timeIntervalSince($0)))" } ?? ""
+        var out = [StyledLine([Segment("     cloud side (trust audit\(when)): ", .dim), Segment(v.label, role)])]
+        func wrapped(_ text: String, lead: String, _ role: ColorRole) {
+            for (i, part) in TextWrap.wrap(text, width: max(10, width - lead.count)).enumerated() {
+                out.append(StyledLine([Segment(i == 0 ? lead : String(repeating: " ", count: lead.count), role), Segment(part, .text)]))
+            }
+        }
+        if let source = v.source { wrapped(source, lead: "       read      ", .dim) }
+        for f in v.comparison {
+            let name = "       " + CharWidth.pad(f.field, to: 9) + " "
+            if f.matches {
+                wrapped(f.cluster, lead: name + "✓ ", .statusOK)
+            } else {
+                wrapped(f.cloud, lead: name + "✗ cloud    ", .statusError)
+                wrapped(f.cluster, lead: String(repeating: " ", count: name.count) + "  cluster  ", .statusError)
+            }
+        }
+        if v.state != .trusted, let reason = v.reason { wrapped(reason, lead: "       why       ", v.state == .mismatch ? .statusError : .statusWarn) }
+        if let roles = v.roles { wrapped(roles.isEmpty ? "(none: every resource call will be refused)" : roles.joined(separator: " · "), lead: "       roles     ", roles.isEmpty ? .statusWarn : .dim) }
+        for w in v.warnings { wrapped(w, lead: "       ⚠         ", .statusWarn) }
+        if let fix = v.fix { wrapped(fix, lead: "       fix       ", .statusOK) }
+        return out
+    }
+}
+
 /// Per-field marks of the cloud side's trust check, from the identity's last trace.
 enum MatchMarks {
     static let fields: [(name: String, evidenceKeys: [String])] = [
@@ -109,7 +140,7 @@ enum MatchMarks {
     static func lines(report: TraceReport?, identity: IdentityEntry, width: Int) -> [StyledLine] {
         guard let report, let step3 = report.steps.first(where: { $0.number == 3 }),
               step3.status == .passed || step3.status == .failed else {
-            return [StyledLine("     cloud side: not checked yet (press t to trace)", .dim)]
+            return [StyledLine("     cloud side: not checked yet (r audits it, t traces a pod)", .dim)]
         }
         var out = [StyledLine("     cloud side (last trace):", .dim)]
         let mismatches = report.steps.flatMap { $0.diagnosis?.mismatches ?? [] }
@@ -305,8 +336,8 @@ enum TokenDocument {
 
 enum HelpDocument {
     static let keys: [(String, String)] = [
-        (":", "command line: :sa :pods :ctx [NAME] :ns [NAME] :doctor :theme NAME :trace :token :auto N :resource URL :q"),
-        ("/", "filter rows: text (substring), !text (inverse), -l key=value[,key!=value] (annotations, provider, namespace, status)"),
+        (":", "command line: :sa :pods :ctx [NAME] :ns [NAME] :doctor :audit :theme NAME :trace :token :auto N :resource URL :q"),
+        ("/", "filter rows: text (substring), !text (inverse), -l key=value[,key!=value] (annotations, provider, namespace, status, trust)"),
         ("?", "this help"),
         ("↑ ↓  j k", "move"),
         ("g G  Home End", "first / last"),
@@ -315,11 +346,11 @@ enum HelpDocument {
         ("esc", "clear the filter, then back (see the crumbs)"),
         ("t", "trace the selected pod (from identities: its first pod)"),
         ("f", "fetch a test token and inspect it"),
-        ("r", "trace: run again · doctor: check again"),
+        ("r", "identities, detail: audit the cloud side again (trust) · trace: run again · doctor: check again"),
         ("a", "trace: re-run automatically every N seconds"),
         ("c", "trace: choose the resource step 5 calls"),
         ("s", "identities: sort by the next column"),
-        ("N A P I T O L E S", "sort by namespace, name, provider, identity, tenant, pods, ttl, expiry, status (again: reverse)"),
+        ("N A P I T O L E R S", "sort by namespace, name, provider, identity, tenant, pods, ttl, expiry, trust, status (again: reverse)"),
         ("mouse", "click selects a row, the wheel scrolls"),
         ("ctrl-c  :q", "quit"),
     ]
@@ -334,6 +365,11 @@ enum HelpDocument {
         out.append(Documents.section(" Marks"))
         out.append(StyledLine([Segment("   ✓ passed  ", .stepPassed), Segment("✗ failed  ", .stepFailed), Segment("⚠ warning  ", .statusWarn),
                                Segment("○ pending  ", .stepPending), Segment("– skipped", .stepPending)]))
+        out.append(.blank)
+        out.append(Documents.section(" TRUST (the cloud side, read without any token exchange)"))
+        out.append(StyledLine([Segment("   ✓ trusted  ", .statusOK), Segment("✗ FIELD mismatch  ", .statusError),
+                               Segment("? unknown (the missing permission)  ", .statusWarn), Segment("⚠ no role  ", .statusWarn),
+                               Segment("⋯ checking", .stepRunning)]))
         return out
     }
 }

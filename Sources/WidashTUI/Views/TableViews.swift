@@ -24,8 +24,8 @@ struct TableRenderer {
 }
 
 enum IdentitiesView {
-    static let minimum = [6, 8, 6, 8, 6, 4, 3, 7, 18]
-    static let maximum = [14, 22, 10, 36, 12, 5, 5, 10, 60]
+    static let minimum = [6, 13, 6, 8, 6, 4, 3, 7, 9, 18]
+    static let maximum = [14, 22, 10, 36, 12, 5, 5, 10, 26, 60]
 
     static func columnWidths(_ state: AppState, _ layout: Layout) -> [Int] {
         // One extra cell per title for the sort arrow.
@@ -61,6 +61,7 @@ enum IdentitiesView {
             let cells = IdentityColumn.allCases.map { IdentityCells.text(e, $0, now: state.now) }
             var roles = IdentityColumn.allCases.map { _ in ColorRole.tableRow }
             roles[IdentityColumn.status.rawValue] = IdentityCells.statusRole(e.status)
+            roles[IdentityColumn.trust.rawValue] = IdentityCells.trustRole(e)
             if let exp = IdentityCells.soonestExpiry(e), exp.timeIntervalSince(state.now) < 300 {
                 roles[IdentityColumn.expires.rawValue] = .statusWarn
             }
