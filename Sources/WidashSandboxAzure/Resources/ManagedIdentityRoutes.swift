@@ -30,12 +30,13 @@ struct ManagedIdentityRoutes {
         guard lower[1] == DemoDirectory.resourceGroup.lowercased() else {
             return .failure(ARMRefusal(ARMError.resourceGroupNotFound(original[1])))
         }
-        let group = "\(subscription)/resourceGroups/\(original[1])"
+        // Scopes in the request's own spelling, as ARM quotes them back.
+        let group = "\(subscription)/\(original[0])/\(original[1])"
         if lower.count == 5 {
-            return .success(listing(scope: group, errorScope: "\(group)/providers/Microsoft.ManagedIdentity"))
+            return .success(listing(scope: group, errorScope: "\(group)/\(original[2])/\(original[3])"))
         }
         let name = original[5]
-        let identityID = "\(group)/providers/\(ARMService.identityType)/\(name)"
+        let identityID = "\(group)/\(original[2..<5].joined(separator: "/"))/\(name)"
         let rest = Array(lower.dropFirst(6))
         let notFound = ARMError.response(404, "ResourceNotFound",
                                          "The Resource '\(ARMService.identityType)/\(name)' under resource group '\(original[1])' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
