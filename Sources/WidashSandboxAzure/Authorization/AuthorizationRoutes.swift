@@ -149,7 +149,7 @@ struct RoleAssignmentFilter: Equatable {
 /// Bodies of role assignments and role definitions.
 enum AuthorizationJSON {
     /// Demo objects' fixed creation time (`2024-10-27T03:33:20.0000000Z`), so responses stay the same across runs.
-    static var created: String { AzureWire.entraPreciseTime(DemoResourceData.created) }
+    static let created = AzureWire.entraPreciseTime(DemoResourceData.created)
     /// Who created the demo's role assignments: the tenant's (fictional) administrator.
     static let creator = AzureWire.stableID("widash-demo/administrator")
 
