@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SwiftASN1
+import WidashSandboxGCP
 import WidashSandboxKit
 import X509
 
@@ -20,8 +21,7 @@ struct SandboxCertificates: Sendable {
             "login.microsoftonline.com", "graph.microsoft.com", "management.azure.com",
             "*.vault.azure.net", "*.blob.core.windows.net", "*.documents.azure.com", "*.servicebus.windows.net",
             "sts.amazonaws.com", "iam.amazonaws.com",
-            "sts.googleapis.com", "iamcredentials.googleapis.com", "storage.googleapis.com",
-        ]
+        ] + GCPSandbox.hostNames
         for region in awsRegions {
             names.append("sts.\(region).amazonaws.com")
             names.append("eks.\(region).amazonaws.com")

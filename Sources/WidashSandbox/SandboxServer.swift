@@ -99,7 +99,12 @@ public final class SandboxServer: Sendable {
             // trusting the sandbox CA, with the real host names routed here. No proxy: loopback only.
             let transport = CurlTransport(options: HTTPClientOptions(tls: TLSOptions(caPEM: caPEM), connectTo: connectTo),
                                           environment: [:])
-            let context = SandboxContext(clusterIssuer: baseURL, caPEM: caPEM, transport: transport, baseURL: baseURL)
+            var scale: ScaleIdentities?
+            if case .scale(let namespaces, let serviceAccounts, _) = options.scenario {
+                scale = ScaleIdentities(namespaces: namespaces, serviceAccounts: serviceAccounts)
+            }
+            let context = SandboxContext(clusterIssuer: baseURL, caPEM: caPEM, transport: transport, baseURL: baseURL,
+                                         scale: scale)
             slot.set(SandboxRouter(kube: kube, services: services(context)))
 
             let (kubeconfigPath, caPath) = try writeFiles(options: options, baseURL: baseURL, caPEM: certificates.caPEM, tokens: tokens)

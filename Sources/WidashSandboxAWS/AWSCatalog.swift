@@ -22,7 +22,8 @@ public struct AWSOIDCProvider: Sendable {
     public var createDate: Date
 }
 
-/// An EKS Pod Identity association.
+/// An EKS Pod Identity association (the `PodIdentityAssociation` shape of botocore's
+/// data/eks/2017-11-01/service-2.json).
 public struct AWSPodIdentityAssociation: Sendable {
     public var clusterName: String
     public var namespace: String
@@ -31,19 +32,52 @@ public struct AWSPodIdentityAssociation: Sendable {
     public var associationID: String
     public var associationArn: String
     public var createdAt: Date
+    /// A second role the association role assumes for the pod (cross-account access); nil when none.
+    public var targetRoleArn: String?
+    /// The id EKS generates for a target role's trust policy (`sts:ExternalId`); only with a target role.
+    public var externalId: String?
+    /// Set when an EKS add-on owns the association.
+    public var ownerArn: String?
+    /// EKS Pod Identity adds session tags (cluster, namespace, service account, …) unless disabled.
+    public var disableSessionTags = false
 }
 
-/// The AWS account the sandbox emulates: roles, OIDC providers and pod identity associations.
+/// The AWS account the sandbox emulates: roles, OIDC providers and pod identity associations, and
+/// what its IAM users may read.
 public struct AWSCatalog: Sendable {
     public var account: String
     public var region: String
     public var clusterName: String
-    public var roles: [AWSRole]
+    /// Indexed by name and ARN on every change: the scale scenario has thousands and an audit asks for each.
+    public var roles: [AWSRole] { didSet { index() } }
     public var providers: [AWSOIDCProvider]
     public var associations: [AWSPodIdentityAssociation]
+    var authorization: AWSAuthorization
 
-    public func role(arn: String) -> AWSRole? { roles.first { $0.arn == arn } }
-    public func role(name: String) -> AWSRole? { roles.first { $0.name == name } }
+    private var rolesByName: [String: Int] = [:]
+    private var rolesByARN: [String: Int] = [:]
+
+    init(account: String, region: String, clusterName: String, roles: [AWSRole], providers: [AWSOIDCProvider],
+         associations: [AWSPodIdentityAssociation], authorization: AWSAuthorization? = nil) {
+        self.account = account
+        self.region = region
+        self.clusterName = clusterName
+        self.roles = roles
+        self.providers = providers
+        self.associations = associations
+        self.authorization = authorization ?? .demo(account: account)
+        index()
+    }
+
+    private mutating func index() {
+        rolesByName = Dictionary(roles.enumerated().map { ($0.element.name, $0.offset) }) { first, _ in first }
+        rolesByARN = Dictionary(roles.enumerated().map { ($0.element.arn, $0.offset) }) { first, _ in first }
+    }
+
+    public func role(arn: String) -> AWSRole? { rolesByARN[arn].map { roles[$0] } }
+    public func role(name: String) -> AWSRole? { rolesByName[name].map { roles[$0] } }
+    /// The EKS cluster's ARN (the resource of `eks:ListPodIdentityAssociations`).
+    public var clusterArn: String { "arn:aws:eks:\(region):\(account):cluster/\(clusterName)" }
     public func provider(arn: String) -> AWSOIDCProvider? { providers.first { $0.arn == arn } }
     /// IAM matches the provider URL to the token's `iss` without the scheme.
     public func provider(issuer: String) -> AWSOIDCProvider? { providers.first { $0.url == Self.providerURL(issuer: issuer) } }
@@ -56,26 +90,56 @@ public struct AWSCatalog: Sendable {
     /// the IRSA roles (irsa-ok, irsa-bad-trust, both-creds, static-keys, the old role of
     /// podid-with-role) and Pod Identity roles (podid-ok, podid-with-role) and the associations of
     /// aws/podid-ok, aws/podid-with-role and aws/both-creds.
+    /// The account's catalog for the running scenario: `demo`, or `scale` when the context says so.
+    public static func current(context: SandboxContext) -> AWSCatalog {
+        context.scale.map { scale(context: context, identities: $0) } ?? demo(context: context)
+    }
+
+    /// 2025-01-01T00:00:00Z, fixed for stable output.
+    static let created = Date(timeIntervalSince1970: 1_735_689_600)
+
+    /// The IAM OIDC provider for the cluster's issuer (client id sts.amazonaws.com; the thumbprint of
+    /// the sandbox CA, the top of the chain the issuer serves).
+    static func clusterProvider(context: SandboxContext, account: String) -> AWSOIDCProvider {
+        let url = providerURL(issuer: context.clusterIssuer)
+        return AWSOIDCProvider(url: url, arn: "arn:aws:iam::\(account):oidc-provider/\(url)", clientIDs: ["sts.amazonaws.com"],
+                               thumbprints: [CertificateThumbprint.sha1(pem: String(decoding: context.caPEM, as: UTF8.self))
+                                             ?? String(repeating: "0", count: 40)],
+                               createDate: created)
+    }
+
+    /// An IRSA role: its trust policy lets the provider's tokens with `:sub` = `subject` and `:aud` =
+    /// sts.amazonaws.com assume it (the policy eksctl and the EKS user guide write:
+    /// https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html).
+    static func irsaRole(arn: String, subject: String, provider: AWSOIDCProvider) -> AWSRole {
+        let name = String(arn.split(separator: "/").last ?? "")
+        let policy = """
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"\(provider.arn)"},\
+        "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"\(provider.url):sub":"\(subject)",\
+        "\(provider.url):aud":"sts.amazonaws.com"}}}]}
+        """
+        return AWSRole(name: name, arn: arn, roleID: AWSWire.stableID(prefix: "AROA", seed: arn), trustPolicy: policy, createDate: created)
+    }
+
+    /// The `scale` scenario: the cluster's OIDC provider and one IRSA role per IRSA-federated service
+    /// account of `ScaleIdentities` (named like the account), trusting the subject `ScaleIdentities`
+    /// says (another account's for the mismatched ones). No pod identity associations.
+    public static func scale(context: SandboxContext, identities: ScaleIdentities) -> AWSCatalog {
+        let account = DemoDirectory.awsAccountID
+        let provider = clusterProvider(context: context, account: account)
+        let roles = identities.identities(.irsa).compactMap { identity -> AWSRole? in
+            guard let arn = identity.roleARN else { return nil }
+            return irsaRole(arn: arn, subject: identity.trustedSubject ?? identity.subject, provider: provider)
+        }
+        return AWSCatalog(account: account, region: DemoDirectory.awsRegion, clusterName: DemoDirectory.eksClusterName,
+                          roles: roles, providers: [provider], associations: [])
+    }
+
     public static func demo(context: SandboxContext) -> AWSCatalog {
         let account = DemoDirectory.awsAccountID
-        let url = providerURL(issuer: context.clusterIssuer)
-        let providerArn = "arn:aws:iam::\(account):oidc-provider/\(url)"
-        let created = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01T00:00:00Z, fixed for stable output
-        let provider = AWSOIDCProvider(url: url, arn: providerArn, clientIDs: ["sts.amazonaws.com"],
-                                       thumbprints: [CertificateThumbprint.sha1(pem: String(decoding: context.caPEM, as: UTF8.self))
-                                                     ?? String(repeating: "0", count: 40)],
-                                       createDate: created)
-
-        func irsaRole(arn: String, subject: String) -> AWSRole {
-            let name = String(arn.split(separator: "/").last ?? "")
-            let policy = """
-            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"\(providerArn)"},\
-            "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"\(url):sub":"\(subject)",\
-            "\(url):aud":"sts.amazonaws.com"}}}]}
-            """
-            return AWSRole(name: name, arn: arn, roleID: AWSWire.stableID(prefix: "AROA", seed: arn),
-                           trustPolicy: policy, createDate: created)
-        }
+        let provider = clusterProvider(context: context, account: account)
+        let created = Self.created
+        func irsaRole(arn: String, subject: String) -> AWSRole { Self.irsaRole(arn: arn, subject: subject, provider: provider) }
         let podPolicy = """
         {"Version":"2012-10-17","Statement":[{"Sid":"AllowEksAuthToAssumeRoleForPodIdentity","Effect":"Allow",\
         "Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}]}

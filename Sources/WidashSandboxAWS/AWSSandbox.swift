@@ -1,17 +1,20 @@
 import Foundation
 import WidashSandboxKit
 
-/// The sandbox's AWS emulation: STS, IAM, EKS and eks-auth for the `demo` scenario, sharing one
-/// account catalog and one credential store (so credentials STS issues verify at IAM and STS).
+/// The sandbox's AWS emulation: STS, IAM, EKS and eks-auth for the running scenario (`demo`, or
+/// `scale` when the context carries it), sharing one account catalog and one credential store (so
+/// credentials STS issues verify at IAM and STS).
 ///
 /// Operator credentials for SigV4 calls to IAM/EKS/eks-auth: `AWSCredentialStore.operatorAccessKeyID`
-/// / `operatorSecretAccessKey` (AKIAWIDASHDEMO000001 / widash-demo-operator-secret).
+/// / `operatorSecretAccessKey` (AKIAWIDASHDEMO000001 / widash-demo-operator-secret); the limited
+/// operator's, `limitedAccessKeyID` / `limitedSecretAccessKey` (AKIAWIDASHLIMITED001), get
+/// AccessDenied for IAM and EKS reads.
 public enum AWSSandbox {
     /// The AWS services (STS, IAM, EKS, eks-auth) and, last, a dispatcher for AWS requests addressed
     /// to the sandbox's own loopback address (see `LoopbackDispatcher`), ready for
     /// `SandboxServer.start(options, services:)`. Each call creates fresh credential stores.
     public static func services(context: SandboxContext) -> [any SandboxService] {
-        services(context: context, catalog: AWSCatalog.demo(context: context))
+        services(context: context, catalog: AWSCatalog.current(context: context))
     }
 
     /// The same for a given account catalog (tests and other scenarios).

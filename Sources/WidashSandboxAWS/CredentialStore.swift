@@ -17,22 +17,29 @@ public struct AWSCredential: Sendable, Equatable {
     public var principal: AWSPrincipal
 }
 
-/// The sandbox's AWS key store: the fixed demo operator key plus every temporary credential
+/// The sandbox's AWS key store: the fixed demo operators' keys plus every temporary credential
 /// STS and eks-auth have issued, so that later SigV4-signed calls can be verified.
 public actor AWSCredentialStore {
     /// The demo operator's long-term access key (documented for `--demo` users and tests).
     public static let operatorAccessKeyID = "AKIAWIDASHDEMO000001"
     public static let operatorSecretAccessKey = "widash-demo-operator-secret"
+    /// The limited operator (IAM user `widash-limited`): authenticates, but no identity-based policy
+    /// allows it IAM or EKS reads (`AWSCatalog.userPolicies`), so those answer AccessDenied.
+    public static let limitedAccessKeyID = "AKIAWIDASHLIMITED001"
+    public static let limitedSecretAccessKey = "widash-demo-limited-operator-secret"
+    public static let operatorUserName = "widash-operator"
+    public static let limitedUserName = "widash-limited"
 
     fileprivate var credentials: [String: AWSCredential] = [:]
 
     public init(account: String) {
-        let op = AWSCredential(
-            accessKeyID: Self.operatorAccessKeyID, secretAccessKey: Self.operatorSecretAccessKey, sessionToken: nil,
-            expiration: nil,
-            principal: AWSPrincipal(arn: "arn:aws:iam::\(account):user/widash-operator",
-                                    userID: AWSWire.stableID(prefix: "AIDA", seed: "widash-operator"), account: account))
-        credentials[op.accessKeyID] = op
+        for (key, secret, user) in [(Self.operatorAccessKeyID, Self.operatorSecretAccessKey, Self.operatorUserName),
+                                    (Self.limitedAccessKeyID, Self.limitedSecretAccessKey, Self.limitedUserName)] {
+            credentials[key] = AWSCredential(
+                accessKeyID: key, secretAccessKey: secret, sessionToken: nil, expiration: nil,
+                principal: AWSPrincipal(arn: "arn:aws:iam::\(account):user/\(user)",
+                                        userID: AWSWire.stableID(prefix: "AIDA", seed: user), account: account))
+        }
     }
 
     /// Issues temporary credentials (`ASIA…` key, 40-character secret, opaque session token).

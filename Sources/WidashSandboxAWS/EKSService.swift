@@ -16,12 +16,27 @@ public struct EKSService: SandboxService {
 
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         let verifier = SigV4Verifier(store: store, service: "eks", flavor: .json, now: now)
-        if case .failure(let error) = await verifier.authenticate(request) { return error.jsonResponse() }
+        let credential: AWSCredential
+        switch await verifier.authenticate(request) {
+        case .success(let authenticated): credential = authenticated
+        case .failure(let error): return error.jsonResponse()
+        }
         let path = RestJSON.segments(request.path)
-        guard request.method == "GET", path.count >= 3, path[0] == "clusters", path[2] == "pod-identity-associations" else {
+        guard request.method == "GET", path.count == 3 || path.count == 4, path[0] == "clusters", path[2] == "pod-identity-associations" else {
             return RestJSON.notFoundRoute(request)
         }
         let cluster = path[1]
+        // The caller's policy first (EKS's AccessDeniedException, rest-json error shape: the
+        // `x-amzn-ErrorType` header and a `message`), naming the cluster ARN for the listing and the
+        // association ARN for Describe (the resource types the Service Authorization Reference gives them).
+        let clusterArn = "arn:aws:eks:\(catalog.region):\(catalog.account):cluster/\(cluster)"
+        let (action, resource) = path.count == 3
+            ? ("eks:ListPodIdentityAssociations", clusterArn)
+            : ("eks:DescribePodIdentityAssociation",
+               "arn:aws:eks:\(catalog.region):\(catalog.account):podidentityassociation/\(cluster)/\(path[3])")
+        if let denial = catalog.authorization.denial(credential.principal, action, resource: resource) {
+            return AWSError(code: "AccessDeniedException", message: denial, status: 403).jsonResponse()
+        }
         guard cluster == catalog.clusterName else {
             return AWSError(code: "ResourceNotFoundException", message: "No cluster found for name: \(cluster).", status: 404)
                 .jsonResponse(extra: ["clusterName": cluster])
@@ -51,8 +66,10 @@ public struct EKSService: SandboxService {
         }
         let page = matching[start..<min(matching.count, start + maxResults)]
         var body: [String: Any] = ["associations": page.map { a in
-            ["clusterName": a.clusterName, "namespace": a.namespace, "serviceAccount": a.serviceAccount,
-             "associationArn": a.associationArn, "associationId": a.associationID]
+            var summary: [String: Any] = ["clusterName": a.clusterName, "namespace": a.namespace, "serviceAccount": a.serviceAccount,
+                                          "associationArn": a.associationArn, "associationId": a.associationID]
+            if let owner = a.ownerArn { summary["ownerArn"] = owner }
+            return summary
         }]
         if start + maxResults < matching.count { body["nextToken"] = String(start + maxResults) }
         return AWSWire.json(200, body)
@@ -63,11 +80,18 @@ public struct EKSService: SandboxService {
             return AWSError(code: "ResourceNotFoundException", message: "No Pod Identity Association found for id: \(id).", status: 404)
                 .jsonResponse(extra: ["clusterName": cluster])
         }
-        return AWSWire.json(200, ["association": [
+        // The PodIdentityAssociation shape of botocore's data/eks/2017-11-01/service-2.json (also the
+        // DescribePodIdentityAssociation response syntax of the EKS API reference): optional members
+        // only when set (targetRoleArn and externalId with a target role, ownerArn for an add-on's).
+        var association: [String: Any] = [
             "clusterName": a.clusterName, "namespace": a.namespace, "serviceAccount": a.serviceAccount,
             "roleArn": a.roleArn, "associationArn": a.associationArn, "associationId": a.associationID,
             "tags": [String: String](), "createdAt": RestJSON.epoch(a.createdAt), "modifiedAt": RestJSON.epoch(a.createdAt),
-            "disableSessionTags": false,
-        ] as [String: Any]])
+            "disableSessionTags": a.disableSessionTags,
+        ]
+        if let target = a.targetRoleArn { association["targetRoleArn"] = target }
+        if let external = a.externalId { association["externalId"] = external }
+        if let owner = a.ownerArn { association["ownerArn"] = owner }
+        return AWSWire.json(200, ["association": association])
     }
 }

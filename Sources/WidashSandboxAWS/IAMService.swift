@@ -2,7 +2,8 @@ import Foundation
 import WidashSandboxKit
 
 /// AWS IAM (query protocol, SigV4 with service `iam`): `GetRole`, `ListOpenIDConnectProviders`,
-/// `GetOpenIDConnectProvider`. Accepts the operator key and any temporary credentials the sandbox issued.
+/// `GetOpenIDConnectProvider`. Accepts the operators' keys and any temporary credentials the sandbox
+/// issued; the limited operator is denied every action (`AWSAuthorization`).
 public struct IAMService: SandboxService {
     static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -20,7 +21,11 @@ public struct IAMService: SandboxService {
         switch await verifier.authenticate(request) {
         case .failure(let error):
             result = .failure(error)
-        case .success:
+        case .success(let credential):
+            if let denied = authorize(credential.principal, action: action, params: params) {
+                result = .failure(denied)
+                break
+            }
             switch params["Action"] {
             case "GetRole": result = getRole(params["RoleName"])
             case "ListOpenIDConnectProviders": result = .success(listProviders())
@@ -30,6 +35,22 @@ public struct IAMService: SandboxService {
             }
         }
         return AWSQuery.response(action: action, namespace: Self.namespace, result: result)
+    }
+
+    /// The caller's identity-based policy must allow `iam:ACTION` on the action's resource, as IAM
+    /// names it in the denial: `role NAME` for GetRole (aws/aws-cdk#27067), the provider's ARN for
+    /// GetOpenIDConnectProvider, `arn:aws:iam::ACCOUNT:oidc-provider/*` for the listing. Checked
+    /// before the parameters, so a denied caller learns nothing about what exists.
+    func authorize(_ principal: AWSPrincipal, action: String, params: [String: String]) -> AWSError? {
+        let resource: String
+        switch action {
+        case "GetRole": resource = "role \(params["RoleName"] ?? "")"
+        case "GetOpenIDConnectProvider": resource = params["OpenIDConnectProviderArn"] ?? ""
+        case "ListOpenIDConnectProviders": resource = "arn:aws:iam::\(catalog.account):oidc-provider/*"
+        default: return nil
+        }
+        return catalog.authorization.denial(principal, "iam:\(action)", resource: resource)
+            .map { AWSError(code: "AccessDenied", message: $0, status: 403) }
     }
 
     func getRole(_ name: String?) -> Result<String, AWSError> {

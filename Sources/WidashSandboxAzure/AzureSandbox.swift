@@ -6,16 +6,23 @@ import WidashSandboxKit
 /// signing key generated when the services are created.
 public enum AzureSandbox {
     /// The services to hand to `SandboxServer`, in routing order.
+    /// The directory is the running scenario's (`AzureDirectory.current(context)`).
     public static func services(context: SandboxContext) -> [any SandboxService] {
+        services(context: context, directory: AzureDirectory.current(context))
+    }
+
+    /// The same for a given directory (tests and other scenarios).
+    public static func services(context: SandboxContext, directory: AzureDirectory) -> [any SandboxService] {
         let authority: EntraTokenAuthority
         do {
             authority = try EntraTokenAuthority(tenantID: DemoDirectory.tenantID)
         } catch {
             return [UnavailableAzureService(reason: "could not generate the sandbox's Entra signing key (\(error))")]
         }
-        let access = ResourceAccess(authority: authority, clusterIssuer: context.clusterIssuer, now: context.now)
+        let access = ResourceAccess(authority: authority, clusterIssuer: context.clusterIssuer, now: context.now,
+                                    directory: directory)
         return [
-            EntraService(context: context, authority: authority),
+            EntraService(context: context, authority: authority, directory: directory),
             GraphService(access: access),
             ARMService(access: access),
             KeyVaultService(access: access),

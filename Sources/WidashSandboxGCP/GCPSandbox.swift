@@ -1,21 +1,24 @@
 import Foundation
 import WidashSandboxKit
 
-/// The sandbox's GCP emulation: STS token exchange (`sts.googleapis.com`) and IAM Credentials
-/// `generateAccessToken` (`iamcredentials.googleapis.com`), for the demo's `gcp/gke-ok`.
+/// The sandbox's GCP emulation: STS token exchange (`sts.googleapis.com`), IAM Credentials
+/// `generateAccessToken` (`iamcredentials.googleapis.com`), IAM service accounts' policies
+/// (`iam.googleapis.com`) and Cloud Storage, for the demo's `gcp/gke-ok`.
 public enum GCPSandbox {
     /// The Google services, sharing one token store (tokens Google STS issues are accepted by IAM
-    /// Credentials). Each answers its own host and its own paths on the sandbox's loopback address.
+    /// Credentials; the demo operators' tokens are in it from the start). Each answers its own host
+    /// and its own paths on the sandbox's loopback address.
     public static func services(context: SandboxContext) -> [any SandboxService] {
         let directory = GCPDirectory.demo(context: context)
-        let tokens = GCPTokenStore()
+        let tokens = GCPTokenStore(operators: directory.operatorTokens)
         let keys = IssuerKeyVerifier(transport: context.transport)
         return [GCPSTSService(directory: directory, tokens: tokens, keys: keys, now: context.now),
                 GCPIAMCredentialsService(directory: directory, tokens: tokens, now: context.now),
+                GCPIAMService(directory: directory, tokens: tokens, now: context.now),
                 GCPStorageService(directory: directory, tokens: tokens, now: context.now)]
     }
 
-    public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com", "storage.googleapis.com"]
+    public static let hostNames = ["sts.googleapis.com", "iamcredentials.googleapis.com", "iam.googleapis.com", "storage.googleapis.com"]
 }
 
 /// A workload identity pool provider (or the GKE pool) that trusts one issuer.
@@ -43,6 +46,13 @@ public struct GCPDirectory: Sendable {
     /// Buckets per project, and the principals allowed `storage.buckets.list` there.
     public var buckets: [String: [String]] = [:]
     public var bucketReaders: [String: [String]] = [:]
+    /// The principals allowed `iam.serviceAccounts.getIamPolicy` on the project's service accounts
+    /// (as roles/iam.securityReviewer or roles/iam.serviceAccountAdmin grant it).
+    public var iamPolicyReaders: [String] = []
+    /// Operator access tokens and their principals (OAuth tokens a person would get from gcloud).
+    public var operatorTokens: [String: String] = [:]
+    /// The project id the demo's service accounts live in.
+    public var projectID = DemoDirectory.gcpProject
 
     static let wifPool = "widash-demo-pool"
     static let wifProvider = "widash-demo-cluster"
@@ -74,6 +84,9 @@ public struct GCPDirectory: Sendable {
         var directory = GCPDirectory(projectNumber: number, providers: [gkeProvider, wif], serviceAccounts: [sa])
         directory.buckets = [DemoDirectory.gcpProject: ["widash-demo-logs", "widash-demo-exports"]]
         directory.bucketReaders = [DemoDirectory.gcpProject: ["serviceAccount:\(DemoDirectory.gkeServiceAccount)"]]
+        directory.operatorTokens = [DemoDirectory.gcpOperatorAccessToken: DemoDirectory.gcpOperatorPrincipal,
+                                    DemoDirectory.gcpLimitedOperatorAccessToken: DemoDirectory.gcpLimitedOperatorPrincipal]
+        directory.iamPolicyReaders = [DemoDirectory.gcpOperatorPrincipal]
         return directory
     }
 }
@@ -86,6 +99,11 @@ actor GCPTokenStore {
     }
 
     private var federated: [String: Federated] = [:]
+
+    /// A store that already knows the operators' long-lived tokens (token → principal).
+    init(operators: [String: String] = [:]) {
+        for (token, principal) in operators { federated[token] = Federated(principals: [principal], expires: .distantFuture) }
+    }
 
     /// Issues an opaque token (`ya29.d.` federated, `ya29.c.` service account) for `principals`.
     func issue(principals: [String], expires: Date, prefix: String = "ya29.d.") -> String {

@@ -23,12 +23,24 @@ public enum DemoDirectory {
         public var issuerSuffix: String
         public var subject: String
         public var audience: String
+
+        public init(name: String, issuerSuffix: String, subject: String, audience: String) {
+            self.name = name
+            self.issuerSuffix = issuerSuffix
+            self.subject = subject
+            self.audience = audience
+        }
     }
 
     /// A role the identity holds on a resource: host plus the path prefix it may read.
     public struct ResourceGrant: Sendable {
         public var host: String
         public var pathPrefix: String
+
+        public init(host: String, pathPrefix: String) {
+            self.host = host
+            self.pathPrefix = pathPrefix
+        }
     }
 
     public struct AzureIdentitySpec: Sendable {
@@ -40,6 +52,18 @@ public enum DemoDirectory {
         public var objectID: String
         public var credentials: [FederatedCredential]
         public var grants: [ResourceGrant]
+
+        public init(namespace: String, serviceAccount: String, kind: AzureKind, displayName: String, clientID: String,
+                    objectID: String, credentials: [FederatedCredential], grants: [ResourceGrant]) {
+            self.namespace = namespace
+            self.serviceAccount = serviceAccount
+            self.kind = kind
+            self.displayName = displayName
+            self.clientID = clientID
+            self.objectID = objectID
+            self.credentials = credentials
+            self.grants = grants
+        }
     }
 
     static func sub(_ ns: String, _ sa: String) -> String { "system:serviceaccount:\(ns):\(sa)" }
@@ -149,6 +173,21 @@ public enum DemoDirectory {
     public static let operatorClientSecret = "widash-demo-operator-secret"
     public static let operatorDisplayName = "widash-operator"
 
+    // The limited operator: a second app registration that authenticates like the operator (client
+    // secret) but holds less, so that widash can show a verdict as unknown with the permission that is
+    // missing. ARM: a custom role at the demo subscription with `Microsoft.Resources/subscriptions/read`,
+    // `Microsoft.ManagedIdentity/userAssignedIdentities/read` and `Microsoft.Authorization/roleDefinitions/read`
+    // (so not federatedIdentityCredentials/read nor roleAssignments/read); Graph: no directory read
+    // permission. Demo-only values, published like the operator's.
+
+    /// Client (application) id of the limited operator's app registration.
+    public static let limitedOperatorClientID = "6c2e8a4b-1f3d-4b5e-9a7c-2d1e0f9a8b7d"
+    /// Object id of the limited operator's service principal (the `oid` of its access tokens).
+    public static let limitedOperatorObjectID = "7d3f9b5c-2a4e-4c6f-8b8d-3e2f1a0b9c8e"
+    /// The limited operator's client secret. Demo-only, not a secret.
+    public static let limitedOperatorClientSecret = "widash-demo-limited-operator-secret"
+    public static let limitedOperatorDisplayName = "widash-limited-operator"
+
     // AWS (issue 4): roles and their trust policies' subjects.
     public static let irsaOKRoleARN = "arn:aws:iam::111122223333:role/irsa-ok"
     /// Trust policy's `:sub` condition names another service account: AccessDenied.
@@ -168,4 +207,18 @@ public enum DemoDirectory {
     // GCP (issue 4).
     public static let gkeServiceAccount = "gke-ok@widash-demo.iam.gserviceaccount.com"
     public static let gcpWorkloadPool = "widash-demo.svc.id.goog"
+
+    // Google operators: OAuth access tokens as `gcloud auth print-access-token` would give them (the
+    // Terraform Google provider reads one from GOOGLE_OAUTH_ACCESS_TOKEN). The full operator may read
+    // service accounts' IAM policies (`iam.serviceAccounts.getIamPolicy`, as roles/iam.securityReviewer
+    // grants); the limited one is authenticated but may not. Demo-only opaque values, accepted only by
+    // the embedded emulator.
+
+    /// The full Google operator's access token.
+    public static let gcpOperatorAccessToken = "ya29.a0widash-demo-operator-access-token-0000000000"
+    /// The limited Google operator's access token.
+    public static let gcpLimitedOperatorAccessToken = "ya29.a0widash-demo-limited-operator-token-000000"
+    /// Who the two tokens belong to (IAM principals).
+    public static let gcpOperatorPrincipal = "serviceAccount:widash-operator@widash-demo.iam.gserviceaccount.com"
+    public static let gcpLimitedOperatorPrincipal = "serviceAccount:widash-limited@widash-demo.iam.gserviceaccount.com"
 }

@@ -75,14 +75,18 @@ public struct SandboxContext: Sendable {
     public var baseURL: String
     /// The current time; a seam so tests and scenarios can move the clock.
     public var now: @Sendable () -> Date
+    /// The cloud side of the `scale` scenario when it is the one running (its identities, trust and
+    /// role assignments); nil for the `demo` scenario, whose facts are `DemoDirectory`'s.
+    public var scale: ScaleIdentities?
 
     public init(clusterIssuer: String, caPEM: Data, transport: any HTTPTransport, baseURL: String,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, scale: ScaleIdentities? = nil) {
         self.clusterIssuer = clusterIssuer
         self.caPEM = caPEM
         self.transport = transport
         self.baseURL = baseURL
         self.now = now
+        self.scale = scale
     }
 }
 

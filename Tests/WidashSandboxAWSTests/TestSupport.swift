@@ -12,6 +12,10 @@ struct AWSServices {
         services = AWSSandbox.services(context: context) + GCPSandbox.services(context: context)
     }
 
+    init(services: [any SandboxService]) {
+        self.services = services
+    }
+
     func handle(_ request: SandboxRequest) async throws -> SandboxResponse {
         let service = try XCTUnwrap(services.first { $0.answers(host: request.host) }, "no service answers \(request.host)")
         return await service.handle(request)

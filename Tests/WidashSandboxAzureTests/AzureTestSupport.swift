@@ -85,11 +85,35 @@ struct AzureHarness {
     let issuer: FakeIssuer
     let services: [any SandboxService]
 
-    init(now: @escaping @Sendable () -> Date = { Date() }) async throws {
+    /// `scale`: serve that scale scenario's directory (as a sandbox started with it does).
+    init(now: @escaping @Sendable () -> Date = { Date() }, scale: ScaleIdentities? = nil) async throws {
         issuer = try await FakeIssuer()
         let context = SandboxContext(clusterIssuer: FakeIssuer.issuer, caPEM: Data(), transport: issuer,
-                                     baseURL: "https://127.0.0.1:1", now: now)
+                                     baseURL: "https://127.0.0.1:1", now: now, scale: scale)
         services = AzureSandbox.services(context: context)
+    }
+
+    /// An access token of a demo operator (client secret, as azure-identity's service-principal
+    /// environment credential sends it).
+    func operatorToken(clientID: String = DemoDirectory.operatorClientID, secret: String = DemoDirectory.operatorClientSecret,
+                       resource: String, file: StaticString = #filePath, line: UInt = #line) async throws -> String {
+        let form = FormCoding.encode([("client_id", clientID), ("client_secret", secret),
+                                      ("grant_type", "client_credentials"), ("scope", resource + "/.default")])
+        let response = await send("POST", "login.microsoftonline.com", "/\(DemoDirectory.tenantID)/oauth2/v2.0/token",
+                                  headers: ["content-type": "application/x-www-form-urlencoded"], body: Data(form.utf8))
+        XCTAssertEqual(response.status, 200, String(decoding: response.body, as: UTF8.self), file: file, line: line)
+        return try XCTUnwrap(try jsonObject(response)["access_token"] as? String, file: file, line: line)
+    }
+
+    func limitedOperatorToken(resource: String, file: StaticString = #filePath, line: UInt = #line) async throws -> String {
+        try await operatorToken(clientID: DemoDirectory.limitedOperatorClientID, secret: DemoDirectory.limitedOperatorClientSecret,
+                                resource: resource, file: file, line: line)
+    }
+
+    /// GET on ARM with a bearer token; `query` without the api-version.
+    func arm(_ path: String, token: String, apiVersion: String, query: String = "") async -> SandboxResponse {
+        let full = query.isEmpty ? "api-version=\(apiVersion)" : "api-version=\(apiVersion)&\(query)"
+        return await send("GET", DemoDirectory.armHost, path, query: full, headers: ["authorization": "Bearer \(token)"])
     }
 
     func send(_ method: String, _ host: String, _ path: String, query: String = "", headers: [String: String] = [:],

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WidashSandboxKit
 
 /// `Deterministic`'s uid, hex, suffix and timestamp, computed without the intermediate arrays and
 /// strings (they run several times per pod, 50 000 pods per start). Same results, byte for byte:
@@ -16,23 +17,9 @@ enum ScaleHashing {
         return hasher.finalize().withUnsafeBytes(body)
     }
 
-    /// Same as `Deterministic.uid`.
-    static func uid(_ seed: String) -> String {
-        withDigest(seed) { digest in
-            var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-            var position = 0
-            for index in 0..<16 {
-                var byte = digest[index]
-                if index == 6 { byte = (byte & 0x0F) | 0x40 }
-                if index == 8 { byte = (byte & 0x3F) | 0x80 }
-                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
-                out[position] = hexDigits[Int(byte >> 4)]
-                out[position + 1] = hexDigits[Int(byte & 0x0F)]
-                position += 2
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
+    /// Same as `Deterministic.uid` (the shared implementation in WidashSandboxKit, which the clouds
+    /// use for the same ids).
+    static func uid(_ seed: String) -> String { StableUUID.v4(seed) }
 
     /// Same as `Deterministic.hex`.
     static func hex(_ seed: String, count: Int = 64) -> String {

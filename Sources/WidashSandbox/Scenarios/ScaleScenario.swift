@@ -77,30 +77,32 @@ enum ScaleScenario {
             (name: "aks-scale-13572468-vmss" + padded(index, 6),
              ip: "10.\(224 + index / 60_000).\(index / 250 % 240).\(index % 250 + 4)")
         }
-        let namespaceNames = (0..<namespaceCount).map { "team-" + padded($0, 4) }
+        let namespaceNames = (0..<namespaceCount).map(ScaleIdentities.namespaceName)
         let workloads = try await inParallel(count: accountCount) { range in
             range.map { workload(index: $0, namespace: namespaceNames[$0 % namespaceCount]) }
         }
         return Plan(birth: birth, namespaces: namespaceNames, nodes: nodes, workloads: workloads, podCount: podCount)
     }
 
+    /// The workload of service account `index`; its cloud identity (client id, role ARN) is
+    /// `ScaleIdentities`', the same the emulated clouds serve.
     static func workload(index: Int, namespace: String) -> Workload {
-        let name = "svc-" + padded(index, 5)
+        let name = ScaleIdentities.serviceAccountName(index)
         let injection: PodIdentityInjection
         var annotations: [(String, String)] = []
         var extraLabels = ["tier": index % 2 == 0 ? "web" : "worker"]
-        switch index % 3 {
-        case 0:
-            let clientID = ScaleHashing.uid("scale-client/\(index)")
+        switch ScaleIdentities.provider(index) {
+        case .azure:
+            let clientID = ScaleIdentities.azureClientID(index)
             annotations = [("azure.workload.identity/client-id", clientID),
                            ("azure.workload.identity/tenant-id", DemoDirectory.tenantID)]
             injection = .azure(clientID: clientID, tenantID: DemoDirectory.tenantID, layout: .legacy)
             extraLabels["azure.workload.identity/use"] = "true"
-        case 1:
-            let role = "arn:aws:iam::\(DemoDirectory.awsAccountID):role/\(name)"
+        case .irsa:
+            let role = ScaleIdentities.roleARN(index)
             annotations = [("eks.amazonaws.com/role-arn", role)]
             injection = .irsa(roleARN: role, region: DemoDirectory.awsRegion)
-        default:
+        case .none:
             injection = .none
         }
         let (identity, scope): (String, String) = {

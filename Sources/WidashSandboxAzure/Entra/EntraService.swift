@@ -2,7 +2,7 @@ import Foundation
 import WidashSandboxKit
 
 /// `login.microsoftonline.com`: the token endpoint with federated-credential matching (and a client
-/// secret for the demo operator only, see `OperatorPrincipal`), the
+/// secret for the demo operators only, see `OperatorPrincipal`), the
 /// tenant's discovery documents and keys, and MSAL's instance discovery.
 struct EntraService: SandboxService {
     static let hosts: Set<String> = ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net"]
@@ -10,11 +10,13 @@ struct EntraService: SandboxService {
 
     let context: SandboxContext
     let authority: EntraTokenAuthority
+    let directory: AzureDirectory
     let verifier: AssertionVerifier
 
-    init(context: SandboxContext, authority: EntraTokenAuthority) {
+    init(context: SandboxContext, authority: EntraTokenAuthority, directory: AzureDirectory) {
         self.context = context
         self.authority = authority
+        self.directory = directory
         self.verifier = AssertionVerifier(metadata: IssuerMetadataCache(transport: context.transport, now: context.now))
     }
 
@@ -87,7 +89,7 @@ struct EntraService: SandboxService {
         }
         let assertionType = form["client_assertion_type"] ?? ""
         guard assertionType == Self.jwtBearer else { throw .invalidAssertionType(assertionType) }
-        guard let identity = DemoDirectory.azureIdentity(clientID: clientID) else {
+        guard let identity = directory.identity(clientID: clientID) else {
             throw .applicationNotFound(clientID: clientID, tenant: DemoDirectory.tenantID)
         }
         let resource = try requestedResource(form, v1: v1)
@@ -111,14 +113,14 @@ struct EntraService: SandboxService {
         return resource
     }
 
-    /// Client credentials with a secret: only the demo operator has one.
+    /// Client credentials with a secret: only the demo operators have one.
     private func secretToken(clientID: String, secret: String, form: [String: String], v1: Bool) async throws(EntraError) -> SandboxResponse {
-        guard OperatorPrincipal.isOperator(clientID: clientID) || DemoDirectory.azureIdentity(clientID: clientID) != nil else {
+        guard OperatorPrincipal.named(clientID: clientID) != nil || directory.identity(clientID: clientID) != nil else {
             throw .applicationNotFound(clientID: clientID, tenant: DemoDirectory.tenantID)
         }
         let resource = try requestedResource(form, v1: v1)
-        try OperatorPrincipal.authenticate(clientID: clientID, secret: secret)
-        return try await issue(OperatorPrincipal.claims(authority: authority, resource: resource, now: context.now()))
+        let principal = try OperatorPrincipal.authenticate(clientID: clientID, secret: secret, directory: directory)
+        return try await issue(principal.claims(authority: authority, resource: resource, now: context.now()))
     }
 
     /// Issuer first (without network, as Entra only contacts issuers it trusts), then the issuer's

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 import WidashSandboxKit
 import _CryptoExtras
 
@@ -50,6 +51,9 @@ struct EntraTokenAuthority: Sendable {
     let tenantID: String
     let keyID: String
     private let keys: LazyKeyCollection
+    /// Tokens whose signature was verified already: an audit sends the same operator token thousands
+    /// of times, and RSA verification dominated each call. Lifetime checks still run every time.
+    private let verified = VerifiedTokens()
     private let modulus: String
     private let exponent: String
 
@@ -116,15 +120,20 @@ struct EntraTokenAuthority: Sendable {
     /// Verifies signature, issuer and lifetime (with Entra's 5-minute skew). The audience is the
     /// resource's own check, because each resource words that failure differently.
     func validate(_ token: String, now: Date) async -> Result<EntraAccessTokenClaims, AccessTokenRejection> {
-        guard let unverified = UnverifiedJWT(token) else { return .failure(.malformed) }
-        guard unverified.keyID == keyID, unverified.algorithm == "RS256" else { return .failure(.invalidSignature) }
         let claims: EntraAccessTokenClaims
-        do {
-            claims = try await keys.collection().verify(token, as: EntraAccessTokenClaims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            return .failure(.invalidSignature)
-        } catch {
-            return .failure(.malformed)
+        if let known = verified.claims(of: token) {
+            claims = known
+        } else {
+            guard let unverified = UnverifiedJWT(token) else { return .failure(.malformed) }
+            guard unverified.keyID == keyID, unverified.algorithm == "RS256" else { return .failure(.invalidSignature) }
+            do {
+                claims = try await keys.collection().verify(token, as: EntraAccessTokenClaims.self)
+            } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+                return .failure(.invalidSignature)
+            } catch {
+                return .failure(.malformed)
+            }
+            verified.remember(token, claims)
         }
         guard claims.iss == issuer else { return .failure(.wrongIssuer(claims.iss)) }
         let expiry = Date(timeIntervalSince1970: TimeInterval(claims.exp))
@@ -132,6 +141,21 @@ struct EntraTokenAuthority: Sendable {
         let notBefore = Date(timeIntervalSince1970: TimeInterval(claims.nbf))
         if notBefore.timeIntervalSince(now) > Self.clockSkew { return .failure(.notYetValid(notBefore)) }
         return .success(claims)
+    }
+}
+
+/// A bounded memory of tokens whose signature verified (token text → its claims).
+private final class VerifiedTokens: Sendable {
+    private static let capacity = 4096
+    private let entries = Mutex<[String: EntraAccessTokenClaims]>([:])
+
+    func claims(of token: String) -> EntraAccessTokenClaims? { entries.withLock { $0[token] } }
+
+    func remember(_ token: String, _ claims: EntraAccessTokenClaims) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
+        }
     }
 }
 

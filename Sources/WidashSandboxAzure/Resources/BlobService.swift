@@ -43,7 +43,7 @@ struct BlobService: SandboxService {
         guard request.method == "GET", query["restype"] == "container", query["comp"] == "list", !container.isEmpty else {
             return error(400, "UnsupportedQueryParameter", "One of the query parameters specified in the request URI is not supported.", detail: nil, request, [])
         }
-        guard ResourceAccess.isGranted(claims, host: request.host, path: request.path) else {
+        guard access.isGranted(claims, host: request.host, path: request.path) else {
             return error(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.", detail: nil, request, [])
         }
         guard let blobs = DemoResourceData.containers[container] else {

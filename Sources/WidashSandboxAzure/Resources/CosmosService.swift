@@ -47,7 +47,7 @@ struct CosmosService: SandboxService {
         guard request.method == "GET", request.path == "/dbs" || request.path == "/dbs/" else {
             return error(404, "NotFound", "Resource Not Found. Learn more: https://aka.ms/cosmosdb-tsg-not-found")
         }
-        guard ResourceAccess.isGranted(claims, host: request.host, path: request.path) else {
+        guard access.isGranted(claims, host: request.host, path: request.path) else {
             return error(403, "Forbidden", "Request blocked by Auth \(account) : Request is blocked because principal [\(claims.oid)] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on resource [/]. Learn more: https://aka.ms/cosmos-native-rbac.",
                          substatus: "5301")
         }

@@ -36,7 +36,7 @@ struct KeyVaultService: SandboxService {
             return error(404, "NotFound", "The requested resource was not found.", nil)
         }
         let name = parts[1]
-        guard ResourceAccess.isGranted(claims, host: request.host, path: request.path) else {
+        guard access.isGranted(claims, host: request.host, path: request.path) else {
             let message = """
             Caller is not authorized to perform action on resource.\r
             If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r

@@ -16,6 +16,8 @@ struct ResourceAccess: Sendable {
     /// The cluster issuer, for federated credentials shown by Graph and ARM.
     let clusterIssuer: String
     let now: @Sendable () -> Date
+    /// The tenant's identities, grants and role assignments.
+    let directory: AzureDirectory
 
     /// Validates `token` and requires its audience to be one of `audiences` (compared without a trailing slash).
     func check(_ token: String?, audiences: Set<String>) async -> BearerCheck {
@@ -29,11 +31,11 @@ struct ResourceAccess: Sendable {
         }
     }
 
-    /// Whether the identity behind `claims` holds a role on `host` covering `path` (DemoDirectory grants).
-    /// The demo operator reads ARM as a subscription Reader would (`OperatorPrincipal`).
-    static func isGranted(_ claims: EntraAccessTokenClaims, host: String, path: String) -> Bool {
-        if OperatorPrincipal.isOperator(clientID: claims.appid) { return OperatorPrincipal.isGranted(host: host, path: path) }
-        guard let identity = DemoDirectory.azureIdentity(clientID: claims.appid) else { return false }
+    /// Whether the workload identity behind `claims` holds a data-plane grant on `host` covering
+    /// `path` (its grants in the directory; the operators have none). ARM authorizes by role
+    /// assignments instead (`AzureDirectory.allows`), which are derived from the same grants.
+    func isGranted(_ claims: EntraAccessTokenClaims, host: String, path: String) -> Bool {
+        guard let identity = directory.identity(clientID: claims.appid) else { return false }
         return identity.grants.contains { $0.host == host && path.hasPrefix($0.pathPrefix) }
     }
 }

@@ -28,7 +28,7 @@ struct ServiceBusService: SandboxService {
         guard request.method == "POST", parts.count == 2, parts[1] == "messages" else {
             return error(400, "The request is not supported by the emulated Service Bus (only POST /{queue}/messages).", tracker)
         }
-        guard ResourceAccess.isGranted(claims, host: request.host, path: request.path) else {
+        guard access.isGranted(claims, host: request.host, path: request.path) else {
             return error(401, "Unauthorized access. 'Send' claim(s) are required to perform this operation. Resource: 'sb://\(request.host)/\(entity)'.", tracker)
         }
         guard DemoResourceData.queues.contains(entity) else {
