@@ -1,6 +1,8 @@
 import ArgumentParser
 import WidashSandbox
 
+extension DemoOperator: ExpressibleByArgument {}
+
 /// Options every cluster-facing command shares, named as kubectl names them.
 struct ClusterOptions: ParsableArguments {
     @Option(help: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
@@ -21,6 +23,11 @@ struct ClusterOptions: ParsableArguments {
 
     @Flag(help: "Run against the embedded demo sandbox instead of a real cluster.")
     var demo = false
+
+    @Option(help: ArgumentHelp("With --demo: whose cloud credentials widash uses: full (reads everything), or limited (refused the "
+                               + "federated-credential, role-assignment, IAM and EKS reads, as an under-privileged operator is).",
+                               valueName: "full|limited"))
+    var demoOperator: DemoOperator = .full
 
     @Option(help: ArgumentHelp("With --demo: faults for the sandbox's Kubernetes API, e.g. latency=50ms,error-rate=0.2,cut-watch=5s,for=1m.",
                                discussion: FaultSpec.help, valueName: "spec"))

@@ -21,16 +21,13 @@ struct IdentitiesCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit 1 when a binding's trust verdict is this (repeatable): mismatch or unknown.", valueName: "state"))
     var failOn: [TrustVerdict.State] = []
 
-    func validate() throws {
-        if noCloud && !failOn.isEmpty { throw ValidationError("--fail-on needs the trust audit, which --no-cloud turns off") }
-        if failOn.contains(where: { $0 == .trusted || $0 == .checking }) { throw ValidationError("--fail-on takes mismatch or unknown") }
-    }
-
     func run() async throws {
         let failing: Int
         do {
             try bootstrapLogging(cluster)
             guard output != .text else { throw ValidationError("-o must be table, json or yaml") }
+            if noCloud && !failOn.isEmpty { throw ValidationError("--fail-on needs the trust audit, which --no-cloud turns off") }
+            if failOn.contains(where: { $0 == .trusted || $0 == .checking }) { throw ValidationError("--fail-on takes mismatch or unknown") }
             let started = try await SessionFactory.forCommand(cluster).start()
             let inventory = noCloud ? try await started.session.inventory(namespace: started.namespace)
                 : try await started.session.auditedInventory(namespace: started.namespace)

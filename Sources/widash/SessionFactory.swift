@@ -59,6 +59,9 @@ struct SessionFactory {
 
     func start(defaultAllNamespaces: Bool = true) async throws -> Started {
         let faults = try faultSpec
+        if !options.demo && options.demoOperator != .full {
+            throw ValidationError("--demo-operator works only with --demo (it picks one of the embedded sandbox's demo operators)")
+        }
         if options.demo {
             guard options.connectTo.isEmpty else {
                 throw ValidationError("--connect-to does not go with --demo: the demo routes the cloud host names to its sandbox itself")
@@ -85,7 +88,7 @@ struct SessionFactory {
     func demoSession(_ sandbox: SandboxServer) throws -> ClusterSession {
         let kube = try SessionInputs.kubeconfig(yaml: Data(sandbox.kubeconfigYAML().utf8), origin: "<demo sandbox>",
                                                 context: options.context, namespace: options.namespace)
-        let environment = SandboxServer.operatorEnvironment(base: ProcessInfo.processInfo.environment)
+        let environment = SandboxServer.operatorEnvironment(base: ProcessInfo.processInfo.environment, operator: options.demoOperator)
         return ClusterSession(SessionConfiguration(
             kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: sandbox.cloudHTTPOptions,
             cloudEnvironment: environment, readOnly: readOnly,

@@ -73,4 +73,52 @@ final class DashboardTmuxTests: XCTestCase {
         try t.keys(":q", "Enter")
         XCTAssertEqual(try t.waitForFile("\(dir)/code").trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
+    /// Issue "Cloud-side trust at a glance", acceptance: without any trace, the list shows the audit's
+    /// verdicts in TRUST (✗ with the failing field, ⚠ no role, ✓ trusted), the detail compares field by
+    /// field, and `r` audits again.
+    func testTheListShowsTheTrustAuditWithoutATrace() throws {
+        let t = try XCTUnwrap(harness)
+        let binary = try WidashBinaryLocator.path()
+        let dir = t.directory.path
+        try t.start("HOME=\(WidashCLI.home) TERM=xterm-256color \(binary) --demo; echo $? > \(dir)/code; sleep 60", width: 200, height: 50)
+        let expected: [(String, String, String)] = [
+            ("broken", "wrong-subject", "✗ subject"), ("broken", "wrong-issuer", "✗ issuer"), ("broken", "wrong-audience", "✗ audience"),
+            ("aws", "irsa-bad-trust", "✗ subject"), ("broken", "no-role", "⚠ no role"),
+            ("shop", "frontend", "✓ trusted"), ("shop", "backend", "✓ trusted"), ("aws", "irsa-ok", "✓ trusted"),
+            ("aws", "podid-ok", "✓ trusted"), ("gcp", "gke-ok", "✓ trusted"),
+        ]
+        func allShown(_ screen: String) -> Bool {
+            expected.allSatisfy { ns, name, trust in Self.row(screen, ns, name)?.contains(trust) == true }
+        }
+        var screen = try t.waitFor("every verdict in TRUST") { allShown($0) }
+        XCTAssertTrue(screen.contains("TRUST"), screen)
+        // STATUS agrees: errors for mismatches, a warning for no role, ✓ ok only once trusted.
+        XCTAssertTrue(Self.row(screen, "broken", "wrong-subject")?.contains("✗ subject mismatch") == true, screen)
+        XCTAssertTrue(Self.row(screen, "broken", "no-role")?.contains("⚠") == true, screen)
+        XCTAssertTrue(Self.row(screen, "aws", "irsa-ok")?.contains("✓ ok") == true, screen)
+
+        try t.keys("r")
+        screen = try t.waitFor("the re-run is acknowledged") { $0.contains("auditing the cloud side again") }
+        screen = try t.waitFor("the verdicts come back") { allShown($0) }
+
+        try t.keys("/wrong-sub", "Enter")
+        screen = try t.waitFor("filter narrows to wrong-subject") { !$0.contains("frontend") && $0.contains("wrong-subject") }
+        try t.keys("Enter")
+        screen = try t.waitFor("the detail compares field by field") {
+            $0.contains("cloud side (trust audit") && $0.contains("✗ cloud    system:serviceaccount:broken:wrongsubject")
+                && $0.contains("cluster  system:serviceaccount:broken:wrong-subject")
+        }
+        XCTAssertTrue(screen.contains("az identity federated-credential update --name 'aks-wrong-subject'"), screen)
+        XCTAssertFalse(screen.contains("Trace "), "no trace was run")
+        try t.keys(":q", "Enter")
+        XCTAssertEqual(try t.waitForFile("\(dir)/code").trimmingCharacters(in: .whitespacesAndNewlines), "0")
+    }
+
+    /// The list row of a service account: the line whose first two cells are its namespace and name.
+    static func row(_ screen: String, _ namespace: String, _ name: String) -> String? {
+        screen.split(separator: "\n").map(String.init).first { line in
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true)
+            return cells.count > 2 && cells[1] == Substring(namespace) && cells[2] == Substring(name)
+        }
+    }
 }

@@ -51,7 +51,9 @@ public final class CloudTrustReader: Sendable {
         self.azureSubscriptionIDs = azureSubscriptionIDs
             ?? (environment["AZURE_SUBSCRIPTION_ID"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [])
         self.timeouts = timeouts
-        operatorTokens = ExpiringCache(ttl: .seconds(600), keep: { (try? $0.get()) != nil })
+        // Tokens for 10 minutes (they last an hour); "no credentials" too, so that a missing gcloud or
+        // az is asked once per audit, not once per identity.
+        operatorTokens = Self.cache(.seconds(600))
         subscriptions = Self.cache(ttl); identityLists = Self.cache(ttl); credentialLists = Self.cache(ttl)
         applications = Self.cache(ttl); servicePrincipals = Self.cache(ttl); roleAssignmentLists = Self.cache(ttl)
         roleNameLists = Self.cache(ttl); roles = Self.cache(ttl); oidcProviders = Self.cache(ttl)

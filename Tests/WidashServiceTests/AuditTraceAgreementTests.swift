@@ -1,0 +1,101 @@
+import Foundation
+import WidashCore
+import WidashHTTP
+import WidashSandbox
+import WidashService
+import XCTest
+
+/// The trust audit (read-only, no exchange) and the trace (a real exchange, the cloud's own verdict)
+/// never disagree on the demo: for every pod, a binding the audit calls trusted passes the trust
+/// check of its trace (or fails it for a reason that is not configuration: an expired token), and
+/// one it calls a mismatch fails it, on the same field. Both go through one session, so the trace's
+/// step 3 also reuses what the audit read (no second read of the same credential list).
+final class AuditTraceAgreementTests: XCTestCase {
+    static func demoSession(_ sandbox: SandboxServer, operator demoOperator: DemoOperator = .full) throws -> ClusterSession {
+        let kube = try SessionInputs.kubeconfig(yaml: Data(sandbox.kubeconfigYAML().utf8), origin: "<demo sandbox>", context: nil, namespace: nil)
+        let environment = SandboxServer.operatorEnvironment(base: [:], operator: demoOperator)
+        return ClusterSession(SessionConfiguration(
+            kube: kube, transportFactory: { CurlTransport(options: $0) }, cloudHTTP: sandbox.cloudHTTPOptions,
+            cloudEnvironment: environment, eksClusterName: environment["WIDASH_EKS_CLUSTER"],
+            gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"]))
+    }
+
+    /// Mismatch fields that name configuration (not the token's time or signature).
+    static func configurationField(_ field: String) -> String? {
+        let f = field.lowercased()
+        if f.contains("sub") { return "subject" }
+        if f.contains("iss") { return "issuer" }
+        if f.contains("aud") { return "audience" }
+        if f.contains("association") { return "pod identity association" }
+        if f.contains("workloadidentityuser") { return "workloadIdentityUser" }
+        if f.contains("client id") || f.contains("oidc provider") || f.contains("trust policy") { return f }
+        return nil
+    }
+
+    func testAuditAndTraceAgreeOnEveryDemoPod() async throws {
+        let sandbox = try await SandboxServer.start(SandboxOptions(isStatic: true), services: EmulatedClouds.services)
+        addTeardownBlock { await sandbox.stop() }
+        let session = try Self.demoSession(sandbox)
+        let inventory = try await session.auditedInventory(namespace: nil)
+        let readsAfterAudit = session.trustReader.requests.value
+        XCTAssertGreaterThan(readsAfterAudit, 0)
+
+        var compared: [String] = []
+        for entry in inventory.identities {
+            for pod in entry.pods {
+                guard let provider = pod.provider, provider != .azurePodIdentity,
+                      let verdict = entry.bindings.first(where: { $0.provider == provider })?.trust else { continue }
+                let key = "\(pod.namespace)/\(pod.name)"
+                var report: TraceReport?
+                for await event in try await session.trace(namespace: pod.namespace, pod: pod.name) {
+                    if case .finished(let r) = event { report = r }
+                }
+                let trace = try XCTUnwrap(report, key)
+                // Where the cloud decides trust: step 3 (Entra, STS, eks-auth, Google STS), and for GKE
+                // also step 4 (generateAccessToken checks roles/iam.workloadIdentityUser).
+                let trustSteps = trace.steps.filter { $0.number == 3 || (provider == .gcp && $0.number == 4) }
+                guard trace.steps.first?.status == .passed, trustSteps.first?.status != .skipped else { continue }
+                let failed = trustSteps.first { $0.status == .failed }
+                let fields = Set((failed?.diagnosis?.mismatches ?? []).compactMap { Self.configurationField($0.field) })
+                compared.append(key)
+                switch verdict.state {
+                case .trusted:
+                    XCTAssertTrue(fields.isEmpty, "\(key): the audit trusts it, the trace failed on \(fields): \(failed?.diagnosis?.summary ?? "")")
+                    if verdict.noRoles == true {
+                        XCTAssertEqual(trace.steps.last?.status, .failed, "\(key): no role assignment, yet step 5 passed")
+                    }
+                case .mismatch:
+                    let audited = Set(verdict.mismatches.compactMap { Self.configurationField($0.field) })
+                    XCTAssertNotNil(failed, "\(key): the audit found \(verdict.failingFields), the trace's trust check passed")
+                    XCTAssertFalse(audited.isDisjoint(with: fields), "\(key): audit \(audited) vs trace \(fields)")
+                case .unknown, .checking:
+                    XCTFail("\(key): the full demo operator can read everything, got \(verdict.state): \(verdict.reason ?? "")")
+                }
+            }
+        }
+        XCTAssertEqual(Set(compared), ["aws/both-creds", "aws/irsa-bad-trust", "aws/irsa-ok", "aws/podid-ok", "aws/podid-with-role",
+                                       "aws/static-keys", "broken/no-role", "broken/stale-token", "broken/static-secret",
+                                       "broken/wrong-audience", "broken/wrong-issuer", "broken/wrong-subject", "gcp/gke-ok",
+                                       "shop/backend", "shop/checkout", "shop/frontend"])
+        // Step 3 read nothing the audit had read: the federated credentials, roles, trust policies
+        // and IAM policies came from the shared reader. (The traces still send their exchanges and
+        // resource calls, which go through the session's transport, not the reader.)
+        XCTAssertEqual(session.trustReader.requests.value, readsAfterAudit, "the traces' step 3 read the clouds again")
+    }
+
+    func testALimitedOperatorGetsUnknownNamingThePermission() async throws {
+        let sandbox = try await SandboxServer.start(SandboxOptions(isStatic: true), services: EmulatedClouds.services)
+        addTeardownBlock { await sandbox.stop() }
+        let inventory = try await Self.demoSession(sandbox, operator: .limited).auditedInventory(namespace: nil)
+        let verdicts = inventory.identities.flatMap { e in e.bindings.compactMap { b in b.trust.map { ("\(e.key) \(b.provider.rawValue)", $0) } } }
+        XCTAssertFalse(verdicts.isEmpty)
+        for (key, verdict) in verdicts {
+            XCTAssertEqual(verdict.state, .unknown, key)
+            XCTAssertNotNil(verdict.missingPermission, "\(key): \(verdict.reason ?? "")")
+        }
+        let permissions = Set(verdicts.compactMap(\.1.missingPermission))
+        XCTAssertEqual(permissions, ["Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read",
+                                     "Application.Read.All (Microsoft Graph)", "iam:GetRole", "eks:ListPodIdentityAssociations",
+                                     "iam.serviceAccounts.getIamPolicy"])
+    }
+}
