@@ -52,7 +52,11 @@ struct CurlHandleSetup {
         if !plan.route.connectTo.isEmpty {
             try setList(CURLOPT_CONNECT_TO, plan.route.connectTo)
         }
-        if plan.request.capturesCertificateChain { try set(CURLOPT_CERTINFO, 1) }
+        if plan.request.capturesCertificateChain {
+            try set(CURLOPT_CERTINFO, 1)
+            // The chain is only seen in a handshake: never answer this from a reused connection.
+            try set(CURLOPT_FRESH_CONNECT, 1)
+        }
     }
 
     private func applyMethodAndBody() throws(HTTPError) {

@@ -22,8 +22,9 @@ final class TransferControl: @unchecked Sendable {
 
 /// One HTTP transfer on its own thread with its own libcurl handles.
 ///
-/// Threading: `start` spawns a `Thread`; the easy and multi handles are created, driven and freed on that
-/// thread only, and libcurl calls the callbacks below on it, so the mutable response state needs no lock.
+/// Threading: `start` spawns a `Thread`; the easy and multi handles are created (or taken from the
+/// transport's pool), driven and freed (or given back) on that thread only, and libcurl calls the
+/// callbacks below on it, so the mutable response state needs no lock.
 /// Only `TransferControl` is touched from other threads (`cancel`). Blocking work therefore never runs on
 /// the Swift concurrency pool. The multi interface (one easy handle per multi) is used instead of
 /// `curl_easy_perform` so that `curl_multi_wakeup` can interrupt a wait immediately on cancel; the
@@ -42,6 +43,8 @@ final class CurlTransfer: @unchecked Sendable {
     private let plan: CurlRequestPlan
     private let sink: Sink
     private let control = TransferControl()
+    /// Where the handles come from and go back to after a completed transfer (nil: own handles).
+    private let pool: CurlHandlePool?
 
     // Confined to the transfer thread.
     private var status = 0
@@ -54,9 +57,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var bodyBytes = 0
     private var exceededLimit: Int?
 
-    init(plan: CurlRequestPlan, sink: Sink) {
+    init(plan: CurlRequestPlan, sink: Sink, pool: CurlHandlePool? = nil) {
         self.plan = plan
         self.sink = sink
+        self.pool = pool
     }
 
     /// Aborts the transfer promptly; it then completes with `HTTPError.cancelled`. Safe from any thread.
@@ -74,14 +78,17 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func run() -> Result<HTTPResponse, HTTPError> {
         if control.isCancelled { return .failure(.cancelled(url: plan.displayURL)) }
-        guard let easy = curl_easy_init() else {
+        guard let pair = pool?.take() ?? CurlHandlePool.newPair() else {
             return .failure(.other(url: plan.displayURL, code: Int(CURLE_FAILED_INIT.rawValue), detail: "libcurl could not create a handle"))
         }
+        let easy = pair.easy
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let lists = CurlStringLists()
+        var reusable = false
         defer {
-            curl_easy_cleanup(easy)
+            // Back to the pool (options reset first) only after a clean end; else freed.
+            if reusable, let pool { pool.give(pair) } else { CurlHandlePool.free(pair) }
             lists.freeAll()
             errorBuffer.deallocate()
         }
@@ -92,7 +99,7 @@ final class CurlTransfer: @unchecked Sendable {
             return .failure(error)
         }
 
-        let code = drive(easy)
+        let code = drive(easy, multi: pair.multi)
         if code != CURLE_OK || control.isCancelled {
             var verifyResult = 0
             _ = widash_curl_getinfo_long(easy, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
@@ -108,6 +115,7 @@ final class CurlTransfer: @unchecked Sendable {
         _ = widash_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
         if responseCode != 0 { status = responseCode }
         sendHeadIfNeeded()
+        reusable = true
         return .success(HTTPResponse(status: status, headers: headers, body: body,
                                      httpVersion: Self.versionName(version),
                                      certificateChain: plan.request.capturesCertificateChain ? Self.certificateChain(easy) : []))
@@ -155,14 +163,13 @@ final class CurlTransfer: @unchecked Sendable {
         try setup.set(CURLOPT_NOPROGRESS, 0)
     }
 
-    /// Runs the transfer to its end, or until cancelled, and returns its result code.
-    private func drive(_ easy: UnsafeMutableRawPointer) -> CURLcode {
-        guard let multi = curl_multi_init() else { return curl_easy_perform(easy) }
+    /// Runs the transfer to its end, or until cancelled, and returns its result code. The easy
+    /// handle leaves the multi handle before this returns (the caller frees or pools both).
+    private func drive(_ easy: UnsafeMutableRawPointer, multi: UnsafeMutableRawPointer) -> CURLcode {
         control.attach(multi)
         defer {
-            control.attach(nil)  // under the lock: no wakeup can hit a freed handle
+            control.attach(nil)  // under the lock: no wakeup can hit a handle being freed or reused
             _ = curl_multi_remove_handle(multi, easy)
-            _ = curl_multi_cleanup(multi)
         }
         guard curl_multi_add_handle(multi, easy) == CURLM_OK else { return CURLE_FAILED_INIT }
         var running: Int32 = 1

@@ -2,8 +2,10 @@ import Foundation
 
 /// The real `HTTPTransport`, over libcurl.
 ///
-/// Each request gets its own thread and its own libcurl handles (nothing is shared between threads), so
-/// blocking network work never runs on the Swift concurrency pool and never on the UI thread.
+/// Each request runs on its own thread with libcurl handles no other thread uses meanwhile, so
+/// blocking network work never runs on the Swift concurrency pool and never on the UI thread. A
+/// completed `send` hands its handles to the next one (`CurlHandlePool`), which reuses their open
+/// connection: no new TCP and TLS handshake per request.
 /// Cancelling the awaiting task (or dropping a stream) aborts the transfer and ends it with
 /// `HTTPError.cancelled`. HTTP error statuses are returned, not thrown.
 ///
@@ -24,6 +26,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     public let options: HTTPClientOptions
     private let environment: [String: String]
+    /// Handles with open connections for `send` (streams keep their own: a watch holds one for hours).
+    private let handles = CurlHandlePool()
 
     /// - Parameter options: TLS material, proxy, CONNECT_TO routes, default timeouts, user agent.
     public convenience init(options: HTTPClientOptions) {
@@ -48,7 +52,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let plan = try CurlRequestPlan(request: request, options: options, environment: environment,
                                        defaultMaxBodyBytes: Self.defaultSendBodyLimit)
-        let transfer = CurlTransfer(plan: plan, sink: .collect)
+        let transfer = CurlTransfer(plan: plan, sink: .collect, pool: handles)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 transfer.start { result in continuation.resume(with: result.mapError { $0 as Error }) }

@@ -43,6 +43,29 @@ final class CurlTransportTLSTests: XCTestCase {
         XCTAssertEqual(byIP.status, 200)
     }
 
+    /// Requests reuse the transport's open connection: one TLS handshake for many sends (the trust
+    /// audit sends thousands), concurrent sends open their own, and a request that captures the
+    /// certificate chain always gets a handshake of its own.
+    func testSendsReuseConnectionsAndChainCapturesHandshake() async throws {
+        let ca = try TestCA(name: "widash test CA")
+        let server = try await start(try ca.issueServer(dnsNames: Self.serverNames))
+        let transport = makeTransport(options(TLSOptions(caPEM: ca.certificateData)))
+        for i in 0..<5 {
+            let echo = try decodeEcho(try await transport.send(HTTPRequest(url: "https://localhost:\(server.port)/echo?n=\(i)")))
+            XCTAssertEqual(echo.uri, "/echo?n=\(i)")
+        }
+        XCTAssertEqual(server.events.serverNames.all.count, 1, "five sends, one handshake")
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { try await transport.send(HTTPRequest(url: "https://localhost:\(server.port)/echo")).status } }
+            for try await status in group { XCTAssertEqual(status, 200) }
+        }
+        XCTAssertLessThanOrEqual(server.events.serverNames.all.count, 5, "at most one new connection per concurrent send")
+        let before = server.events.serverNames.all.count
+        let chained = try await transport.send(HTTPRequest(url: "https://localhost:\(server.port)/echo", capturesCertificateChain: true))
+        XCTAssertFalse(chained.certificateChain.isEmpty)
+        XCTAssertEqual(server.events.serverNames.all.count, before + 1, "the chain comes from a handshake")
+    }
+
     func testCAFromFileIsTrusted() async throws {
         let ca = try TestCA(name: "widash file CA")
         let server = try await start(try ca.issueServer(dnsNames: Self.serverNames))

@@ -70,18 +70,28 @@ final class HTTPSListener: Sendable {
                             group.addTask { await Self.serve(connection, slot: slot) }
                         }
                     } catch {
-                        // The listening socket closed (stop()); open connections end with the group.
+                        // Cancelled by stop() after its deadline; open connections end with the group.
                     }
+                    // The listening socket closed: the connections still open (idle keep-alive
+                    // ones included) are ended, each through its own executeThenClose.
                     group.cancelAll()
                 }
             }
         }
     }
 
+    /// Closes the listening socket and every connection. The accept loop is left to drain what
+    /// was accepted (NIO traps when an accepted connection is dropped without being closed, and
+    /// clients keep idle connections open for reuse); it is cancelled only if it does not end.
     func stop() async {
         try? await serverChannel.close()
-        acceptTask.cancel()
-        await acceptTask.value
+        let accepting = acceptTask
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(5))
+            accepting.cancel()
+        }
+        await accepting.value
+        deadline.cancel()
     }
 
     private struct PendingRequest: Sendable {
