@@ -80,6 +80,30 @@ final class InventoryIndexTests: XCTestCase {
         XCTAssertGreaterThan(parallel.identities.count, 600, "accounts plus the missing ones pods name")
     }
 
+    /// What changed since the last look: the rebuilt entries while the list stays the same, else
+    /// nil (a consumer then looks at everything).
+    func testChangesNameTheRebuiltEntriesWhileTheListStays() {
+        var index = InventoryIndex(snapshot: ClusterSnapshot(serviceAccounts: [Fx.azureSA(), Fx.sa("pay", "reader")],
+                                                             pods: [Fx.pod("shop", "front-1", labels: Fx.useLabel, injected: Fx.azureInjected())],
+                                                             issuer: "https://issuer.example"))
+        _ = index.inventory(now: Fx.now)
+        XCTAssertNil(index.takeChanges(), "the first list")
+        _ = index.inventory(now: Fx.now)
+        XCTAssertEqual(index.takeChanges(), [])
+        var pod = Fx.pod("shop", "front-1", labels: Fx.useLabel, injected: Fx.azureInjected())
+        pod.metadata.resourceVersion = "2"
+        index.upsert(pod)
+        _ = index.inventory(now: Fx.now)
+        _ = index.inventory(now: Fx.now)
+        XCTAssertEqual(index.takeChanges(), ["shop/front"], "accumulated over two looks")
+        index.upsert(Fx.sa("pay", "writer"))
+        _ = index.inventory(now: Fx.now)
+        XCTAssertNil(index.takeChanges(), "a new entry changes the list")
+        index.setCluster(ClusterSnapshot(issuer: "https://other.example"))
+        _ = index.inventory(now: Fx.now)
+        XCTAssertNil(index.takeChanges(), "new cluster facts change every entry")
+    }
+
     func testClusterFactsChangeEveryEntry() {
         var snapshot = cluster
         snapshot.serviceAccounts = [Fx.azureSA()]

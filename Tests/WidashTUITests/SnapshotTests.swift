@@ -24,7 +24,7 @@ final class SnapshotTests: XCTestCase {
         let s = TestSupport.loadedState()
         let buf = DashboardView.render(s)
         try assertSnapshot(buf, "identities-100x30")
-        XCTAssertTrue(buf.lines.contains { $0.contains("shop       frontend") || $0.contains("shop     frontend") })
+        XCTAssertTrue(buf.lines.contains { $0.hasPrefix("│ shop") && $0.contains(" frontend ") })
         XCTAssertTrue(buf.lines[3].contains("Identities(all)[14]"))
         XCTAssertEqual(buf[2, 5].role, .tableCursor, "the first row carries the cursor")
     }

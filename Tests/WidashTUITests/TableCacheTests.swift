@@ -89,6 +89,57 @@ final class TableCacheTests: XCTestCase {
         XCTAssertEqual(state.statusCounts.errors, state.inventory.identities.filter { $0.status == .error }.count)
     }
 
+    /// Updates that name their changed rows (the trust audit's stream of verdicts) are patched into
+    /// the cached facts, not recomputed: the results stay exactly the reference's, for every sort
+    /// and filter, with warm caches (search texts, every column's sort values) being patched.
+    func testPatchedUpdatesEqualTheReference() {
+        var state = AppState(width: 160, height: 50, now: TestSupport.now)
+        var inventory = Self.inventory(count: 200)
+        _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 200, expected: 200)))
+        while state.warmTableCache() {}
+        var rng = SplitMix(seed: 5)
+        let states: [TrustVerdict.State] = [.trusted, .mismatch, .unknown, .checking]
+        for round in 0..<12 {
+            var changed: Set<String> = []
+            for _ in 0..<(1 + rng.next(6)) {
+                let i = rng.next(inventory.identities.count)
+                var e = inventory.identities[i]
+                if !e.bindings.isEmpty {
+                    e.bindings[0].trust = TrustVerdict(state: states[rng.next(states.count)],
+                                                       mismatches: [TrustMismatch(field: "subject", expected: "a", got: "b")],
+                                                       noRoles: rng.next(4) == 0)
+                }
+                e.status = [.ok, .warning, .error][rng.next(3)]
+                if rng.next(3) == 0, let pod = e.pods.first { e.pods.append(pod) }
+                if rng.next(5) == 0 { e.bindings = [] }
+                inventory.identities[i] = e
+                changed.insert(e.key)
+            }
+            let before = state.inventoryGeneration
+            _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 200, expected: 200, changedKeys: changed)))
+            XCTAssertEqual(state.tableCache.facts.generation, state.inventoryGeneration)
+            XCTAssertNotNil(state.tableCache.facts.identityText, "round \(round): patched (a recompute starts without search texts)")
+            XCTAssertNotEqual(before, state.inventoryGeneration)
+            for filter in ["", "s", "✗", "trusted", "!svc-01"] {
+                if !filter.isEmpty {
+                    TestSupport.send(&state, "/" + filter)
+                    TestSupport.press(&state, .enter)
+                }
+                for letter in "RSONA" {
+                    TestSupport.send(&state, String(letter))
+                    XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort),
+                                   "round \(round) filter \(state.filter) sort \(state.sort)")
+                }
+                TestSupport.press(&state, .escape)
+            }
+            XCTAssertEqual(state.statusCounts.errors, inventory.identities.filter { $0.status == .error }.count)
+            XCTAssertEqual(state.statusCounts.warnings, inventory.identities.filter { $0.status == .warning }.count)
+        }
+        // A key that is not in the list falls back to recomputing everything.
+        _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 200, expected: 200, changedKeys: ["no/such"])))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort))
+    }
+
     func testSortKeysOnTheDashboardMatchReference() {
         var state = AppState(width: 160, height: 50, now: TestSupport.now)
         let inventory = Self.inventory(count: 300)

@@ -22,6 +22,9 @@ public struct InventoryIndex: Sendable {
     private var dirty: Set<String> = []
     /// Entry keys in display order; nil when the set of entries changed since it was computed.
     private var order: [String]?
+    /// Entries rebuilt since the last `takeChanges()`; nil when the list itself (its keys or their
+    /// order) or every entry changed.
+    private var changes: Set<String>? = []
 
     private struct BuiltEntry: Sendable {
         var entry: IdentityEntry
@@ -57,6 +60,7 @@ public struct InventoryIndex: Sendable {
         guard facts != cluster else { return }
         cluster = facts
         self.facts = ClusterFacts(snapshot: facts)
+        changes = nil
         dirty.formUnion(built.keys)
         dirty.formUnion(accounts.keys)
         dirty.formUnion(podsByEntry.keys)
@@ -119,11 +123,19 @@ public struct InventoryIndex: Sendable {
             }
         }
         dirty.removeAll(keepingCapacity: true)
+        if order == nil || order?.count != built.count { changes = nil } else { changes?.formUnion(changed) }
         let keys = currentOrder()
         let identities = keys.compactMap { built[$0]?.entry }
         return Inventory(issuer: cluster.issuer, webhooks: facts.webhooks, identities: identities,
                          clusterFindings: InventoryBuilder.sortFindings(
                             InventoryBuilder.clusterFindings(cluster, webhooks: facts.webhooks, identities: identities)))
+    }
+
+    /// The entries rebuilt since the last call (the keys of entries whose content may differ, the
+    /// list itself unchanged), or nil when the list changed: what a consumer must look at again.
+    public mutating func takeChanges() -> Set<String>? {
+        defer { changes = [] }
+        return changes
     }
 
     private mutating func currentOrder() -> [String] {

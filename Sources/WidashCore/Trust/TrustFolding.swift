@@ -15,8 +15,9 @@ public enum TrustFolding {
         return out
     }
 
-    static func fold(_ original: IdentityEntry, result: TrustAuditResult, issuer: String?, workloadPool: String?,
-                     pending: Bool) -> IdentityEntry {
+    /// One entry of `apply` (a live feed refolds only the entries that changed).
+    public static func fold(_ original: IdentityEntry, result: TrustAuditResult, issuer: String?, workloadPool: String?,
+                            pending: Bool) -> IdentityEntry {
         var entry = original
         if let association = result.podIdentityAssociations[entry.key], !entry.bindings.contains(where: { $0.provider == .awsPodIdentity }) {
             let role = association.targetRoleARN ?? association.roleARN
@@ -81,7 +82,7 @@ public enum TrustFolding {
         }
         if verdict.noRoles == true {
             out.append(Finding(.noRoleAssignment, .warning, subject: key,
-                message: "\(subject.cloudIdentity ?? key) has no role assignment: the token exchange will work, every resource call will be refused",
+                message: "no role assignment: the token exchange will work, every resource call will be refused (\(cloud) \(subject.cloudIdentity ?? key))",
                 fix: "az role assignment create --assignee \(subject.cloudIdentity ?? "<client-id>") --role <role> --scope <resource id>"))
         }
         for warning in verdict.warnings {

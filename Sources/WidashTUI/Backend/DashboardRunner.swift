@@ -1,6 +1,7 @@
 import CNCurses
 import Dispatch
 import Foundation
+import WidashCore
 
 /// How to start the dashboard.
 public struct DashboardLaunch: Sendable {
@@ -97,7 +98,7 @@ public enum DashboardRunner {
                 for case (.key(let key), let readAt) in input { frameLog.keyRead(key, at: readAt) }
             }
             var messages = input.map(\.message)
-            messages += queue.drain()
+            messages += InventoryCoalescing.latestOnly(queue.drain())
             let now = Date()
             let busy = state.trace?.isRunning == true || state.tokenLoading || (state.screen.kind == .doctor && state.doctorChecks == nil)
                 || state.loaded < state.expected
@@ -105,9 +106,13 @@ public enum DashboardRunner {
                 messages.append(.tick(now))
                 lastTick = now
             }
+            // An inventory replaced by a newer one is freed on another thread: tens of thousands of
+            // entries take milliseconds to free, which a keystroke would otherwise wait for.
+            var replaced = messages.contains { if case .inventory = $0 { return true } else { return false } } ? state.inventory : nil
             for m in messages {
                 for c in update(&state, m) { executor.execute(c) }
             }
+            InventoryDisposal.release(&replaced)
             if !messages.isEmpty { dirty = true }
             if state.theme != appliedTheme {
                 terminal.apply(theme: state.theme)
@@ -148,5 +153,47 @@ final class SignalWatcher: @unchecked Sendable {
     func stop() {
         for s in sources { s.cancel() }
         for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+    }
+}
+
+/// Each inventory update is the whole inventory: of several waiting in one batch only the last
+/// is applied (with the changed keys of all of them), so a slow pass never lets updates pile up
+/// behind the keys (the trust audit sends many).
+enum InventoryCoalescing {
+    static func latestOnly(_ messages: [Message]) -> [Message] {
+        var updates: [InventoryUpdate] = []
+        var others: [Message] = []
+        var position: Int?
+        for message in messages {
+            if case .inventory(let u) = message {
+                updates.append(u)
+                position = others.count
+            } else {
+                others.append(message)
+            }
+        }
+        guard var latest = updates.last, let position else { return messages }
+        for earlier in updates.dropLast() {
+            latest.changedKeys = earlier.changedKeys.flatMap { keys in latest.changedKeys?.union(keys) }
+        }
+        others.insert(.inventory(latest), at: position)
+        return others
+    }
+}
+
+/// Drops the last reference to an inventory on a background queue.
+enum InventoryDisposal {
+    private static let queue = DispatchQueue(label: "widash.inventory-disposal", qos: .utility)
+
+    private final class Box: @unchecked Sendable {
+        var inventory: Inventory?
+        init(_ inventory: Inventory?) { self.inventory = inventory }
+    }
+
+    /// Takes the inventory out of `slot` (the caller keeps no reference) and lets it go elsewhere.
+    static func release(_ slot: inout Inventory?) {
+        guard slot != nil else { return }
+        let box = Box(slot.take())
+        queue.async { box.inventory = nil }
     }
 }

@@ -6,21 +6,46 @@
 /// marks, `\r\n`, …). Rows that are not `plain` in that sense are left to the caller's string path.
 struct SearchText: Sendable {
     private(set) var bytes: [UInt8] = []
-    /// End offset of each row's text in `bytes` (a row starts where the previous one ends).
+    /// Start and end offset of each row's text in `bytes` (rows are appended in order; a replaced
+    /// row's new text goes to the end of the buffer).
+    private(set) var starts: [Int] = []
     private(set) var ends: [Int] = []
+    /// Bytes of replaced rows' old texts, no longer referenced.
+    private(set) var wasted = 0
     /// Per row: true when the byte search is exact for ASCII needles.
     private(set) var plain: [Bool] = []
 
     /// Scalars besides ASCII that the views themselves put into row texts (status icons); they
     /// never combine with a neighbour.
-    private static let plainSymbols: Set<Unicode.Scalar> = ["✓", "·", "⚠", "✗"]
+    private static let plainSymbols: Set<Unicode.Scalar> = ["✓", "·", "⚠", "✗", "⋯"]
 
     var count: Int { ends.count }
+
+    /// Replaces row `row`'s text (its new bytes go to the end of the buffer: patching a few rows
+    /// must not cost the whole inventory).
+    mutating func replace(row: Int, parts: [String]) {
+        guard row < ends.count else { return }
+        wasted += ends[row] - starts[row]
+        let start = bytes.count
+        let isPlain = write(parts)
+        starts[row] = start
+        ends[row] = bytes.count
+        plain[row] = isPlain
+    }
 
     /// Appends a row made of `parts` (lowercased like `String.lowercased()` for plain text).
     mutating func append(_ parts: String...) { append(parts: parts) }
 
     mutating func append(parts: [String]) {
+        let start = bytes.count
+        let isPlain = write(parts)
+        starts.append(start)
+        ends.append(bytes.count)
+        plain.append(isPlain)
+    }
+
+    /// Appends the lowercased bytes of `parts`; whether the byte search is exact for them.
+    private mutating func write(_ parts: [String]) -> Bool {
         var isPlain = true
         for part in parts {
             // The common case, ASCII without `\r`: lowercase the bytes directly.
@@ -42,13 +67,12 @@ struct SearchText: Sendable {
                 }
             }
         }
-        ends.append(bytes.count)
-        plain.append(isPlain)
+        return isPlain
     }
 
     /// Whether row `row` contains `needle` (lowercased ASCII bytes, not empty).
     func contains(row: Int, needle: [UInt8]) -> Bool {
-        let start = row == 0 ? 0 : ends[row - 1]
+        let start = starts[row]
         let end = ends[row]
         let n = needle.count
         guard n > 0, end - start >= n else { return n == 0 }

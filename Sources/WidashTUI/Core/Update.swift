@@ -90,16 +90,23 @@ private func handleTick(_ state: inout AppState, _ date: Date) -> [Command] {
 
 private func applyInventory(_ state: inout AppState, _ u: InventoryUpdate) {
     let wasComplete = state.expected > 0 && state.loaded >= state.expected
-    if wasComplete {
+    let until = state.now.addingTimeInterval(2)
+    // Only the named rows changed (the list is the same): patch their table facts instead of
+    // recomputing every row's, so a stream of trust verdicts costs a few rows per update.
+    let patchable = wasComplete && u.changedKeys != nil && u.inventory.identities.count == state.inventory.identities.count
+    if patchable, let keys = u.changedKeys {
+        for key in keys { state.changedUntil[key] = until }
+    } else if wasComplete {
         // Highlight rows that changed since the last complete snapshot (cost: one pass per update).
         var old: [String: IdentityEntry] = [:]
         for e in state.inventory.identities { old[e.key] = e }
-        let until = state.now.addingTimeInterval(2)
         for e in u.inventory.identities where old[e.key] != e { state.changedUntil[e.key] = until }
     }
     // Keep the cursor on the same identity when rows move.
     let selectedKey = state.selectedIdentity?.key
+    let previousGeneration = state.inventoryGeneration
     state.inventory = u.inventory
+    if patchable, let keys = u.changedKeys { state.patchTableFacts(from: previousGeneration, changedKeys: keys) }
     state.loaded = u.loaded
     state.expected = u.expected
     state.banner = u.errorBanner

@@ -34,13 +34,19 @@ public struct InventoryUpdate: Sendable, Hashable {
     /// A problem to show in the error banner while the rest keeps working (nil clears the banner).
     public var errorBanner: String?
     public var receivedAt: Date
+    /// The service accounts whose entries may differ from the previous update's, the list of
+    /// entries being the same; nil when anything may have changed. Lets the dashboard redo only
+    /// those rows (the trust audit sends an update for every few verdicts).
+    public var changedKeys: Set<String>?
 
-    public init(inventory: Inventory, loaded: Int, expected: Int, errorBanner: String? = nil, receivedAt: Date = Date()) {
+    public init(inventory: Inventory, loaded: Int, expected: Int, errorBanner: String? = nil, receivedAt: Date = Date(),
+                changedKeys: Set<String>? = nil) {
         self.inventory = inventory
         self.loaded = loaded
         self.expected = expected
         self.errorBanner = errorBanner
         self.receivedAt = receivedAt
+        self.changedKeys = changedKeys
     }
 
     public var isComplete: Bool { loaded >= expected }

@@ -43,7 +43,8 @@ public final class LiveEnvironment: DashboardEnvironment {
             let task = Task {
                 for await update in feed.updates() {
                     continuation.yield(InventoryUpdate(inventory: update.inventory, loaded: update.loaded,
-                                                       expected: update.expected, errorBanner: update.problem))
+                                                       expected: update.expected, errorBanner: update.problem,
+                                                       changedKeys: update.changedKeys))
                 }
                 continuation.finish()
             }
