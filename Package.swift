@@ -111,7 +111,8 @@ let package = Package(
 
         // Benchmarks (issue "Scale and speed"): release build, side by side with kubectl and curl.
         .executableTarget(name: "widash-bench", dependencies: [
-            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashTUI", "WidashService",
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashSandboxKit", "WidashTUI", "WidashService",
+            "WidashCloud",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

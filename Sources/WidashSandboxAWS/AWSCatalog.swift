@@ -89,7 +89,7 @@ public struct AWSCatalog: Sendable {
     /// The `demo` scenario (facts from `DemoDirectory`): one OIDC provider for the cluster's issuer,
     /// the IRSA roles (irsa-ok, irsa-bad-trust, both-creds, static-keys, the old role of
     /// podid-with-role) and Pod Identity roles (podid-ok, podid-with-role) and the associations of
-    /// aws/podid-ok, aws/podid-with-role and aws/both-creds.
+    /// aws/podid-ok, aws/podid-with-role, aws/both-creds and aws/podid-late (made after its pod started).
     /// The account's catalog for the running scenario: `demo`, or `scale` when the context says so.
     public static func current(context: SandboxContext) -> AWSCatalog {
         context.scale.map { scale(context: context, identities: $0) } ?? demo(context: context)
@@ -167,6 +167,7 @@ public struct AWSCatalog: Sendable {
             providers: [provider],
             associations: [association("podid-ok", role: DemoDirectory.podIdentityRoleARN),
                            association("podid-with-role", role: DemoDirectory.podIdentityWithRoleARN),
-                           association("both-creds", role: DemoDirectory.podIdentityRoleARN)])
+                           association("both-creds", role: DemoDirectory.podIdentityRoleARN),
+                           association("podid-late", role: DemoDirectory.podIdentityRoleARN)])
     }
 }

@@ -18,14 +18,19 @@ struct FramesTerminalResult: Codable, Sendable {
     var sentKeys: Int
     var framedKeys: Int
     var exitCode: Int32
+    /// When the first key was written and the last key's frame flushed, in seconds after the
+    /// complete frame (what ran meanwhile, e.g. the trust audit, is the caller's to compare).
+    var keysFromSeconds: Double = 0
+    var keysUntilSeconds: Double = 0
 }
 
 /// Runs the real `widash dashboard` in a pseudo-terminal with `WIDASH_FRAME_LOG`, waits for its
 /// first and complete frames, types the script one key at a time (each after the previous key's
 /// frame is in the log) and quits with `:q`.
 enum FramesTerminal {
+    /// - Parameter environment: added to the child's environment (e.g. the sandbox's cloud settings).
     static func run(widash: String, kubeconfig: String, width: Int, height: Int, keys: [FrameKeystroke],
-                    timeout: Double) throws -> FramesTerminalResult {
+                    timeout: Double, environment extra: [String: String] = [:]) throws -> FramesTerminalResult {
         let directory = NSTemporaryDirectory() + "widash-bench-frames-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -43,6 +48,7 @@ enum FramesTerminal {
         environment["LANG"] = environment["LANG"] ?? "C.UTF-8"
         environment["NO_PROXY"] = "127.0.0.1,localhost"
         environment["WIDASH_FRAME_LOG"] = logPath
+        environment.merge(extra) { _, new in new }
 
         let deadline = ProcessStats.monotonicSeconds() + timeout
         let child = try PseudoTerminalChild.spawn(widash, ["dashboard", "--kubeconfig", kubeconfig],
@@ -65,8 +71,11 @@ enum FramesTerminal {
         var keySeconds: [String: [Double]] = [:]
         var insideSeconds: [String: [Double]] = [:]
         var framed = 0
+        var firstWritten: UInt64?
+        var lastFlushed: UInt64?
         for keystroke in keys {
             let written = try child.write(keystroke.bytes)
+            if firstWritten == nil { firstWritten = written }
             var seen: (read: UInt64, flushed: UInt64)?
             while seen == nil {
                 for line in try log.newLines(until: deadline, child: child) {
@@ -75,6 +84,7 @@ enum FramesTerminal {
             }
             guard let seen else { continue }
             framed += 1
+            lastFlushed = seen.flushed
             guard let category = keystroke.category else { continue }
             keySeconds[category, default: []].append(Double(seen.flushed &- written) / 1e9)
             insideSeconds[category, default: []].append(Double(seen.flushed &- seen.read) / 1e9)
@@ -85,7 +95,9 @@ enum FramesTerminal {
             firstRowsSeconds: Double((firstRows ?? complete ?? start) &- start) / 1e9,
             completeSeconds: Double((complete ?? start) &- start) / 1e9,
             keySeconds: keySeconds, keyInsideSeconds: insideSeconds, sawCompleteFrame: complete != nil,
-            sentKeys: keys.count, framedKeys: framed, exitCode: exitCode)
+            sentKeys: keys.count, framedKeys: framed, exitCode: exitCode,
+            keysFromSeconds: Double((firstWritten ?? 0) &- (complete ?? start)) / 1e9,
+            keysUntilSeconds: Double((lastFlushed ?? 0) &- (complete ?? start)) / 1e9)
     }
 }
 

@@ -21,14 +21,15 @@ struct ScaleSandbox {
     var kubeconfig: String { directory + "/kubeconfig" }
     var caFile: String { directory + "/ca.pem" }
 
-    static func start(_ scale: ScaleOptions) async throws -> ScaleSandbox {
+    /// - Parameter clouds: also serve the emulated clouds (the trust audit's ARM, Graph, IAM, EKS, Google IAM).
+    static func start(_ scale: ScaleOptions, clouds: Bool = false) async throws -> ScaleSandbox {
         let directory = NSTemporaryDirectory() + "widash-bench-sandbox-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let start = ProcessStats.monotonicSeconds()
         let server = try await SandboxServer.start(SandboxOptions(
             scenario: .scale(namespaces: scale.namespaces, serviceAccounts: scale.serviceAccounts, pods: scale.pods),
-            isStatic: true, outputDirectory: directory))
+            isStatic: true, outputDirectory: directory), services: clouds ? EmulatedClouds.services : { _ in [] })
         print("sandbox: scale scenario \(scale.namespaces) namespaces / \(scale.serviceAccounts) service accounts / "
               + "\(scale.pods) pods at \(server.info.apiServer) (started in \(Format.seconds(ProcessStats.monotonicSeconds() - start)))")
         return ScaleSandbox(server: server, directory: directory)

@@ -7,6 +7,7 @@ import Foundation
 //   .build/release/widash-bench decode --pods 50000 --service-accounts 10000
 //   .build/release/widash-bench load      # (a)+(e): inventory load next to kubectl and curl
 //   .build/release/widash-bench watch     # (d): watch events applied per second
+//   .build/release/widash-bench audit     # the trust audit of the scale scenario (cloud calls, botocore, keys)
 //
 // Each measurement runs in a fresh child process (this executable, re-run with a hidden
 // subcommand) so that one run's heap and peak RSS do not colour the next; runs alternate between
@@ -21,7 +22,7 @@ struct WidashBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "widash-bench",
         abstract: "Benchmarks for widash at cluster scale (use a release build).",
-        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, WritePages.self,
+        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, AuditBenchmark.self, WritePages.self,
                       MeasureDecode.self, MeasureLoad.self, MeasureFrames.self],
         defaultSubcommand: DecodeBenchmark.self)
 }

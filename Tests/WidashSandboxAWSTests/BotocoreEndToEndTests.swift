@@ -105,7 +105,7 @@ final class BotocoreEndToEndTests: XCTestCase {
         XCTAssertEqual(provider["clientIDs"] as? [String], ["sts.amazonaws.com"])
         XCTAssertEqual(provider["thumbprints"] as? Int, 1)
 
-        XCTAssertEqual((out["associations"] as? [[String]]).map(Set.init), [["aws", "podid-ok"], ["aws", "podid-with-role"], ["aws", "both-creds"]])
+        XCTAssertEqual((out["associations"] as? [[String]]).map(Set.init), [["aws", "podid-ok"], ["aws", "podid-with-role"], ["aws", "both-creds"], ["aws", "podid-late"]])
         XCTAssertEqual(out["associationRole"] as? String, DemoDirectory.podIdentityRoleARN)
         let pod = try XCTUnwrap(out["podIdentity"] as? [String: Any])
         XCTAssertEqual(pod["audience"] as? String, "pods.eks.amazonaws.com")

@@ -51,7 +51,7 @@ final class KubectlTests: XCTestCase {
         let expected: Set<String> = ["shop/frontend", "shop/backend", "broken/wrong-subject", "broken/wrong-issuer",
                                      "broken/wrong-audience", "broken/no-label", "broken/no-client-id", "broken/no-role",
                                      "broken/stale-token", "broken/static-secret", "aws/irsa-ok", "aws/irsa-bad-trust",
-                                     "aws/podid-ok", "aws/podid-with-role", "aws/both-creds", "aws/static-keys",
+                                     "aws/podid-ok", "aws/podid-with-role", "aws/both-creds", "aws/static-keys", "aws/podid-late",
                                      "shop/checkout", "kube-system/node-reporter", "gcp/gke-ok", "legacy/legacy-app"]
         XCTAssertEqual(Set(pods.keys), expected)
 

@@ -45,7 +45,7 @@ final class ReadingAgreementTests: XCTestCase {
         let fromCLI = pods(cli)
         let fromDashboard = pods(live)
         XCTAssertEqual(fromCLI.keys.sorted(), fromDashboard.keys.sorted())
-        XCTAssertEqual(fromCLI.count, 20, "every demo pod")
+        XCTAssertEqual(fromCLI.count, 21, "every demo pod")
 
         // `widash trace`, for every pod (step 1 carries the reading's provider and findings).
         for (key, expected) in fromCLI.sorted(by: { $0.key < $1.key }) {

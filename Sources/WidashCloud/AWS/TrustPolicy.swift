@@ -129,7 +129,7 @@ public struct TrustPolicy: Sendable, Hashable {
             var conditions = list[f.statementIndex]["Condition"] as? [String: Any] ?? [:]
             var block = conditions[f.op] as? [String: Any] ?? [:]
             let existing = TrustPolicy.strings(block[f.key])
-            block[f.key] = existing.contains(where: keeping.contains) ? existing + [value] : value
+            block[f.key] = existing.contains(where: { $0 != value && keeping.contains($0) }) ? existing + [value] : value
             conditions[f.op] = block
             list[f.statementIndex]["Condition"] = conditions
         }

@@ -74,7 +74,7 @@ extension TrustEvaluator {
                                                     got: f.actual.isEmpty ? "(claim missing)" : f.actual.joined(separator: ","),
                                                     closest: [statement, "\(f.op) \(f.key)"].compactMap { $0 }.joined(separator: ", ")))
                 }
-                if let corrected = policy.corrected(for: evaluation.failures, keeping: clusterSubjects.subtracting([s.subject])) {
+                if let corrected = policy.corrected(for: evaluation.failures, keeping: clusterSubjects) {
                     fixes.append("aws iam update-assume-role-policy --role-name \(roleName) --policy-document '\(corrected)'")
                 }
             }

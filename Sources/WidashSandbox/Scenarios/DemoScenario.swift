@@ -112,6 +112,12 @@ enum DemoScenario {
         list.append(Workload(namespace: "aws", serviceAccount: "podid-ok", podName: "podid-ok",
                              image: "ghcr.io/widash-demo/s3-reader:1.2.0", saAnnotations: [:], podLabels: [:],
                              injection: .eksPodIdentity(region: region)))
+        // An association created after the pod started: the webhook mutates pods at admission only,
+        // so this one has no Pod Identity env until it is recreated (EKS user guide, "Assign an IAM
+        // role to a Kubernetes service account": existing pods must be restarted). The sandbox has no
+        // admission webhook, so the demo keeps it that way.
+        list.append(Workload(namespace: "aws", serviceAccount: "podid-late", podName: "podid-late",
+                             image: "ghcr.io/widash-demo/s3-reader:1.2.0", saAnnotations: [:], podLabels: [:], injection: .none))
         list.append(Workload(namespace: "gcp", serviceAccount: "gke-ok", podName: "gke-ok",
                              image: "ghcr.io/widash-demo/gcs-reader:0.4.0",
                              saAnnotations: ["iam.gke.io/gcp-service-account": DemoDirectory.gkeServiceAccount],
