@@ -99,7 +99,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "WidashTUI", dependencies: [
-            "CNCurses", "WidashCore", "WidashTrace", "WidashService",
+            "CNCurses", "WidashCore", "WidashHTTP", "WidashTrace", "WidashService",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .executableTarget(name: "widash", dependencies: [

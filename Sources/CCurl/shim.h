@@ -2,6 +2,11 @@
 #ifndef WIDASH_CCURL_SHIM_H
 #define WIDASH_CCURL_SHIM_H
 #include <curl/curl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The calling thread's kernel id (glibc's gettid() is not visible to Swift on every libc). */
+static inline long widash_gettid(void) { return syscall(SYS_gettid); }
 
 static inline CURLcode widash_curl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode widash_curl_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }

@@ -68,6 +68,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     func start(completion: @escaping Completion) {
         let thread = Thread { [self] in
+            BackgroundPriority.lowerCurrentThread()
             completion(run())
         }
         thread.name = "widash-curl"

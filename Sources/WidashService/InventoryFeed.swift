@@ -1,5 +1,6 @@
 import Foundation
 import WidashCore
+import WidashHTTP
 import WidashKube
 
 /// One state of the live inventory.
@@ -249,6 +250,7 @@ actor FeedState {
                                       upsert: (inout InventoryIndex, T) -> Void,
                                       remove: (inout InventoryIndex, String) -> Void,
                                       keys: (InventoryIndex) -> Set<String>) {
+        BackgroundPriority.lowerCurrentThread()
         // Taken out and put back, so the page's inserts into `seen` do not copy the set.
         var status = lists.removeValue(forKey: list) ?? ListStatus()
         switch event {
@@ -301,6 +303,7 @@ actor FeedState {
 
     /// The inventory now, with progress: nil when nothing changed or nothing arrived yet.
     func takeUpdate(now: Date) -> InventoryFeedUpdate? {
+        BackgroundPriority.lowerCurrentThread()
         guard dirty, hasData || lists.values.contains(where: \.complete) else { return nil }
         dirty = false
         listJustCompleted = false
@@ -321,7 +324,8 @@ actor FeedState {
             ?? (unreadable.isEmpty ? nil : unreadable.map(\.summary).joined(separator: " · "))
         var inventory = index.inventory(now: now)
         var changed = index.takeChanges()
-        if auditWake != nil {
+        // No verdict exists before the lists are complete (the audit starts then): no folding while loading.
+        if auditWake != nil, lists.values.allSatisfy(\.complete) {
             changed = trustChanges.flatMap { trust in changed?.union(trust) }
             trustChanges = []
             let pool = workloadPool(inventory.issuer)

@@ -140,6 +140,38 @@ final class TableCacheTests: XCTestCase {
         XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort))
     }
 
+    /// The executor prepares each update's facts off the UI thread (patching the previous ones when
+    /// the update names its changed rows); installed, they give exactly the reference's results.
+    func testPreparedFactsEqualTheReference() {
+        var state = AppState(width: 160, height: 50, now: TestSupport.now)
+        var preparer = TableFactsPreparer()
+        var inventory = Self.inventory(count: 150)
+        func apply(_ changed: Set<String>?) {
+            var u = InventoryUpdate(inventory: inventory, loaded: 150, expected: 150, changedKeys: changed)
+            u.prepared = preparer.prepare(u)
+            _ = update(&state, .inventory(u))
+        }
+        apply(nil)
+        var rng = SplitMix(seed: 9)
+        for round in 0..<6 {
+            let i = rng.next(inventory.identities.count)
+            let cycle: [IdentityStatus: IdentityStatus] = [.ok: .warning, .warning: .error, .error: .none, .none: .ok]
+            inventory.identities[i].status = cycle[inventory.identities[i].status] ?? .ok
+            if !inventory.identities[i].bindings.isEmpty { inventory.identities[i].bindings[0].trust = TrustVerdict(state: .mismatch) }
+            apply(round % 3 == 2 ? nil : [inventory.identities[i].key])
+            XCTAssertNotNil(state.tableCache.facts.identityText, "prepared with search texts")
+            XCTAssertGreaterThan(state.changedUntil[inventory.identities[i].key] ?? .distantPast, state.now, "round \(round): highlighted")
+            for letter in "RSNA" {
+                TestSupport.send(&state, String(letter))
+                XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort), "round \(round) \(letter)")
+            }
+            TestSupport.send(&state, "/svc-0")
+            TestSupport.press(&state, .enter)
+            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+            TestSupport.press(&state, .escape)
+        }
+    }
+
     func testSortKeysOnTheDashboardMatchReference() {
         var state = AppState(width: 160, height: 50, now: TestSupport.now)
         let inventory = Self.inventory(count: 300)

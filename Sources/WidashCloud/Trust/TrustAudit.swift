@@ -1,5 +1,6 @@
 import Foundation
 import WidashCore
+import WidashHTTP
 
 /// The read-only trust audit: for every binding of an inventory, reads the cloud side (through a
 /// shared `CloudTrustReader`, so lists are read once and a later trace reuses them) and compares it
@@ -74,6 +75,7 @@ public struct TrustAudit: Sendable {
     /// The verdict for one subject (also what a trace's step 3 compares against).
     public func verdictFor(_ s: TrustSubject, associations: Result<[PodIdentityAssociation], TrustReadProblem>?,
                            clusterSubjects: Set<String>, now: @Sendable () -> Date) async -> TrustVerdict {
+        BackgroundPriority.lowerCurrentThread()
         switch s.provider {
         case .azure:
             guard let clientID = s.cloudIdentity else { return .unknown("no client id") }

@@ -1,4 +1,5 @@
 import Foundation
+import WidashHTTP
 
 /// Messages posted from background tasks and signal handlers, drained by the UI loop.
 final class MessageQueue: @unchecked Sendable {
@@ -42,9 +43,14 @@ public final class CommandExecutor: @unchecked Sendable {
         case .watchInventory(let namespace):
             inventoryTask?.cancel()
             inventoryTask = Task {
+                // The table facts of each update are prepared here, off the UI thread.
+                var preparer = TableFactsPreparer()
                 for await update in env.inventoryUpdates(namespace: namespace) {
                     if Task.isCancelled { break }
-                    post(.inventory(update))
+                    BackgroundPriority.lowerCurrentThread()
+                    var prepared = update
+                    prepared.prepared = preparer.prepare(update)
+                    post(.inventory(prepared))
                 }
             }
         case .startTrace(let runID, let namespace, let pod, let resource):

@@ -2,6 +2,7 @@ import CNCurses
 import Dispatch
 import Foundation
 import WidashCore
+import WidashHTTP
 
 /// How to start the dashboard.
 public struct DashboardLaunch: Sendable {
@@ -47,7 +48,9 @@ public enum DashboardRunner {
     /// Opens the dashboard and returns when the user quits (0) or a signal ends it (130 / 143).
     /// Throws `TerminalError` when the terminal cannot be started. The terminal is always restored.
     public static func run(_ launch: DashboardLaunch) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, Error>) in
+        // The UI thread keeps its priority; every thread doing background work lowers its own.
+        BackgroundPriority.enable()
+        return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Int32, Error>) in
             let thread = Thread {
                 do {
                     cont.resume(returning: try loop(launch))
@@ -175,6 +178,16 @@ enum InventoryCoalescing {
         guard var latest = updates.last, let position else { return messages }
         for earlier in updates.dropLast() {
             latest.changedKeys = earlier.changedKeys.flatMap { keys in latest.changedKeys?.union(keys) }
+        }
+        // Prepared facts are the newest inventory's; the rows to highlight are all the updates'.
+        if let prepared = latest.prepared, updates.count > 1 {
+            let changed = updates.compactMap { $0.prepared?.changed }.reduce(into: Set<String>()) { $0.formUnion($1) }
+            var touched: Set<IdentityColumn>? = []
+            for update in updates {
+                guard let columns = update.prepared?.touched else { touched = nil; break }
+                touched?.formUnion(columns)
+            }
+            latest.prepared = PreparedTableFacts(facts: prepared.facts, changed: changed, touched: touched)
         }
         others.insert(.inventory(latest), at: position)
         return others

@@ -178,6 +178,11 @@ public struct AppState: Sendable {
         index = tableCache.index(inventory: inventory, generation: inventoryGeneration, filter: filter, sort: sort)
     }
 
+    /// Uses facts prepared off the UI thread for the current inventory.
+    mutating func installTableFacts(_ prepared: PreparedTableFacts) {
+        tableCache.install(prepared.facts, generation: inventoryGeneration, touched: prepared.touched)
+    }
+
     /// Carries the table facts of inventory generation `previous` over to the current one, redoing
     /// only the rows of `changedKeys` (the rest of the list being the same); false when they were
     /// not of `previous`, and `reindex` then computes everything.

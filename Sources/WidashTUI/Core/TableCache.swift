@@ -119,6 +119,20 @@ struct TableCache: Sendable {
         return candidates.filter { row in text.plain[row] ? text.contains(row: row, needle: needle) != f.inverse : slow(row) }
     }
 
+    /// Takes facts prepared elsewhere for the inventory of `generation`. The sorted order survives
+    /// when they were patched from the facts in use and the sort column's values did not move
+    /// (`touched`: the columns whose order may differ; nil when computed afresh).
+    mutating func install(_ prepared: TableFacts, generation: Int, touched: Set<IdentityColumn>?) {
+        let keepsOrder = touched.map { columns in sortedFor.map { !columns.contains($0.column) } ?? false } ?? false
+        if !keepsOrder || prepared.count != facts.count {
+            sorted = []
+            sortedFor = nil
+        }
+        facts = prepared
+        facts.generation = generation
+        recent = []
+    }
+
     /// Moves the facts of generation `previous` to `generation`, recomputing the rows of
     /// `changedKeys` only; false (nothing done) when the facts were not of `previous` or the list
     /// differs. The sorted order survives when the sort column's values did not move.

@@ -143,6 +143,12 @@ struct TableFacts: Sendable {
         }
     }
 
+    /// Everything a keystroke could need: the search texts and every column's sort values.
+    mutating func prepareAll(inventory: Inventory) {
+        if identityText == nil || podText == nil { makeSearchTexts(inventory: inventory) }
+        for column in IdentityColumn.allCases where sortValues[column] == nil { _ = sortValues(for: column, inventory: inventory) }
+    }
+
     /// Builds the search texts once (they do not depend on the filter).
     mutating func makeSearchTexts(inventory: Inventory) {
         guard identityText == nil || podText == nil else { return }

@@ -93,8 +93,11 @@ private func applyInventory(_ state: inout AppState, _ u: InventoryUpdate) {
     let until = state.now.addingTimeInterval(2)
     // Only the named rows changed (the list is the same): patch their table facts instead of
     // recomputing every row's, so a stream of trust verdicts costs a few rows per update.
-    let patchable = wasComplete && u.changedKeys != nil && u.inventory.identities.count == state.inventory.identities.count
-    if patchable, let keys = u.changedKeys {
+    let patchable = u.prepared == nil && wasComplete && u.changedKeys != nil
+        && u.inventory.identities.count == state.inventory.identities.count
+    if let prepared = u.prepared {
+        if wasComplete { for key in prepared.changed ?? [] { state.changedUntil[key] = until } }
+    } else if patchable, let keys = u.changedKeys {
         for key in keys { state.changedUntil[key] = until }
     } else if wasComplete {
         // Highlight rows that changed since the last complete snapshot (cost: one pass per update).
@@ -106,7 +109,11 @@ private func applyInventory(_ state: inout AppState, _ u: InventoryUpdate) {
     let selectedKey = state.selectedIdentity?.key
     let previousGeneration = state.inventoryGeneration
     state.inventory = u.inventory
-    if patchable, let keys = u.changedKeys { state.patchTableFacts(from: previousGeneration, changedKeys: keys) }
+    if let prepared = u.prepared {
+        state.installTableFacts(prepared)
+    } else if patchable, let keys = u.changedKeys {
+        state.patchTableFacts(from: previousGeneration, changedKeys: keys)
+    }
     state.loaded = u.loaded
     state.expected = u.expected
     state.banner = u.errorBanner

@@ -38,6 +38,8 @@ public struct InventoryUpdate: Sendable, Hashable {
     /// entries being the same; nil when anything may have changed. Lets the dashboard redo only
     /// those rows (the trust audit sends an update for every few verdicts).
     public var changedKeys: Set<String>?
+    /// The table facts of `inventory`, prepared off the UI thread by the executor.
+    var prepared: PreparedTableFacts?
 
     public init(inventory: Inventory, loaded: Int, expected: Int, errorBanner: String? = nil, receivedAt: Date = Date(),
                 changedKeys: Set<String>? = nil) {
