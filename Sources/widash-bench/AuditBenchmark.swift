@@ -35,14 +35,7 @@ struct AuditBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         print("machine: \(MachineDescription.text)")
-        let sandbox = try await ScaleSandbox.start(scale, clouds: true)
-        do {
-            try await measure(sandbox)
-        } catch {
-            await sandbox.stop()
-            throw error
-        }
-        await sandbox.stop()
+        try await ScaleSandbox.with(scale, clouds: true) { try await measure($0) }
     }
 
     /// A session on the sandbox as `widash --demo` builds one: its kubeconfig, its CA and host

@@ -48,6 +48,18 @@ struct ScaleSandbox {
         await server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// Starts the sandbox, runs `body` with it and stops it, whatever `body` does.
+    static func with(_ scale: ScaleOptions, clouds: Bool = false, _ body: (ScaleSandbox) async throws -> Void) async throws {
+        let sandbox = try await start(scale, clouds: clouds)
+        do {
+            try await body(sandbox)
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
 }
 
 /// The machine and build a table was measured on (for the README).

@@ -27,14 +27,7 @@ struct WatchBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         print("machine: \(MachineDescription.text)")
-        let sandbox = try await ScaleSandbox.start(scale)
-        do {
-            try await measure(sandbox)
-        } catch {
-            await sandbox.stop()
-            throw error
-        }
-        await sandbox.stop()
+        try await ScaleSandbox.with(scale) { try await measure($0) }
     }
 
     private func measure(_ sandbox: ScaleSandbox) async throws {

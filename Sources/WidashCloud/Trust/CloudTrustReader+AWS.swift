@@ -19,39 +19,35 @@ extension CloudTrustReader {
         guard let name = IAMClient.roleName(fromARN: arn) else {
             return .failure(TrustReadProblem(reason: "\(arn) is not an IAM role ARN"))
         }
-        let credentials: AWSCredentials
-        switch awsCredentials() {
-        case .failure(let p): return .failure(p)
-        case .success(let c): credentials = c
-        }
-        let iam = self.iam(credentials)
-        return await roles.value(arn) {
-            do {
-                return .success(try await iam.getRole(name: name))
-            } catch CloudError.aws(let e) where e.code == "NoSuchEntity" {
-                return .success(nil)
-            } catch {
-                return .failure(TrustReadProblem.from(error, what: "IAM role \(name)", permission: TrustReadProblem.Permission.iamGetRole))
-            }
+        return await iamRead(arn, cache: roles, what: "IAM role \(name)", permission: TrustReadProblem.Permission.iamGetRole) {
+            try await $0.getRole(name: name)
         }
     }
 
     /// `iam:GetOpenIDConnectProvider` for the provider ARN an issuer has in an account; nil when
     /// the account has none for it.
     public func oidcProvider(arn: String) async -> Result<OIDCProvider?, TrustReadProblem> {
-        let credentials: AWSCredentials
+        await iamRead(arn, cache: oidcProviders, what: "the IAM OIDC provider \(arn)", permission: TrustReadProblem.Permission.iamGetOIDCProvider) {
+            try await $0.getOpenIDConnectProvider(arn: arn)
+        }
+    }
+
+    /// One IAM read with the operator's credentials, kept in `cache`; IAM's NoSuchEntity is an
+    /// answer (nil), not a failure.
+    private func iamRead<T: Sendable>(_ key: String, cache: ExpiringCache<String, Result<T?, TrustReadProblem>>, what: String,
+                                      permission: String, _ body: @escaping @Sendable (IAMClient) async throws -> T) async -> Result<T?, TrustReadProblem> {
+        let iam: IAMClient
         switch awsCredentials() {
         case .failure(let p): return .failure(p)
-        case .success(let c): credentials = c
+        case .success(let credentials): iam = self.iam(credentials)
         }
-        let iam = self.iam(credentials)
-        return await oidcProviders.value(arn) {
+        return await cache.value(key) {
             do {
-                return .success(try await iam.getOpenIDConnectProvider(arn: arn))
+                return .success(try await body(iam))
             } catch CloudError.aws(let e) where e.code == "NoSuchEntity" {
                 return .success(nil)
             } catch {
-                return .failure(TrustReadProblem.from(error, what: "the IAM OIDC provider \(arn)", permission: TrustReadProblem.Permission.iamGetOIDCProvider))
+                return .failure(TrustReadProblem.from(error, what: what, permission: permission))
             }
         }
     }

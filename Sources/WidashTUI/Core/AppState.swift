@@ -183,13 +183,6 @@ public struct AppState: Sendable {
         tableCache.install(prepared.facts, generation: inventoryGeneration, touched: prepared.touched)
     }
 
-    /// Carries the table facts of inventory generation `previous` over to the current one, redoing
-    /// only the rows of `changedKeys` (the rest of the list being the same); false when they were
-    /// not of `previous`, and `reindex` then computes everything.
-    @discardableResult
-    mutating func patchTableFacts(from previous: Int, changedKeys: Set<String>) -> Bool {
-        tableCache.patch(inventory: inventory, from: previous, to: inventoryGeneration, changedKeys: changedKeys)
-    }
 
     /// Precomputes one slice of what filtering and sorting will need (see `TableCache.warmUp`);
     /// false when everything is warm.

@@ -27,6 +27,8 @@ public final class PreparedTableFacts: Hashable, @unchecked Sendable {
 struct TableFactsPreparer {
     private var facts: TableFacts?
     private var previous: Inventory?
+    /// Whether the last facts were patched from the previous ones (for tests).
+    private(set) var patchedLast = false
 
     mutating func prepare(_ update: InventoryUpdate) -> PreparedTableFacts {
         let inventory = update.inventory
@@ -40,6 +42,7 @@ struct TableFactsPreparer {
         } else {
             next = TableFacts(inventory: inventory, generation: 0)
         }
+        patchedLast = touched != nil
         // Once loaded, everything a key could need; while loading (an update every 400 ms with
         // more rows) only the default sort's values, so preparing never slows the load down.
         if update.isComplete { next.prepareAll(inventory: inventory) } else { _ = next.sortValues(for: .namespace, inventory: inventory) }

@@ -133,20 +133,6 @@ struct TableCache: Sendable {
         recent = []
     }
 
-    /// Moves the facts of generation `previous` to `generation`, recomputing the rows of
-    /// `changedKeys` only; false (nothing done) when the facts were not of `previous` or the list
-    /// differs. The sorted order survives when the sort column's values did not move.
-    mutating func patch(inventory: Inventory, from previous: Int, to generation: Int, changedKeys: Set<String>) -> Bool {
-        guard facts.generation == previous, facts.count == inventory.identities.count else { return false }
-        guard let touched = facts.patch(inventory: inventory, generation: generation, changedKeys: changedKeys) else { return false }
-        if let column = sortedFor?.column, touched.contains(column) {
-            sorted = []
-            sortedFor = nil
-        }
-        recent = []
-        return true
-    }
-
     /// Does one slice of work a later keystroke would otherwise do (the search texts, or one
     /// column's sort values), when the facts are current; returns false when nothing was left.
     /// Called on idle ticks once the inventory is complete, so the first `/` or sort key is warm.

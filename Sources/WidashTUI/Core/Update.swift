@@ -91,14 +91,10 @@ private func handleTick(_ state: inout AppState, _ date: Date) -> [Command] {
 private func applyInventory(_ state: inout AppState, _ u: InventoryUpdate) {
     let wasComplete = state.expected > 0 && state.loaded >= state.expected
     let until = state.now.addingTimeInterval(2)
-    // Only the named rows changed (the list is the same): patch their table facts instead of
-    // recomputing every row's, so a stream of trust verdicts costs a few rows per update.
-    let patchable = u.prepared == nil && wasComplete && u.changedKeys != nil
-        && u.inventory.identities.count == state.inventory.identities.count
+    // The executor prepares each update's table facts and changed rows off the UI thread; an update
+    // without them (tests) costs a pass here.
     if let prepared = u.prepared {
         if wasComplete { for key in prepared.changed ?? [] { state.changedUntil[key] = until } }
-    } else if patchable, let keys = u.changedKeys {
-        for key in keys { state.changedUntil[key] = until }
     } else if wasComplete {
         // Highlight rows that changed since the last complete snapshot (cost: one pass per update).
         var old: [String: IdentityEntry] = [:]
@@ -107,13 +103,8 @@ private func applyInventory(_ state: inout AppState, _ u: InventoryUpdate) {
     }
     // Keep the cursor on the same identity when rows move.
     let selectedKey = state.selectedIdentity?.key
-    let previousGeneration = state.inventoryGeneration
     state.inventory = u.inventory
-    if let prepared = u.prepared {
-        state.installTableFacts(prepared)
-    } else if patchable, let keys = u.changedKeys {
-        state.patchTableFacts(from: previousGeneration, changedKeys: keys)
-    }
+    if let prepared = u.prepared { state.installTableFacts(prepared) }
     state.loaded = u.loaded
     state.expected = u.expected
     state.banner = u.errorBanner
