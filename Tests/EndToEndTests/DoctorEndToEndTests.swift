@@ -45,6 +45,7 @@ final class DoctorEndToEndTests: XCTestCase {
         XCTAssertEqual(byName["public JWKS"], "pass", "\(byName)")
         XCTAssertEqual(byName["AWS IAM OIDC provider"], "pass", "\(byName)")
         XCTAssertEqual(byName["aad-pod-identity"], "warn", "\(byName)")
+        XCTAssertEqual(byName["EKS Pod Identity agent"], "pass", "the demo runs the agent: \(byName)")
     }
 
     func testUnreachableAPIServerExitsThree() async throws {

@@ -42,4 +42,30 @@ final class InventoryFeedTests: XCTestCase {
         XCTAssertEqual(last.inventory.identities.map { $0.pods.map(\.name) }, oneShot.identities.map { $0.pods.map(\.name) })
         XCTAssertEqual(last.inventory.identities.map(\.findings), oneShot.identities.map(\.findings))
     }
+    /// The dashboard's feed for a user who may read only namespace `shop`: the context's namespace
+    /// is shown and the banner says what could not be read, with the permission.
+    func testANamespaceScopedUserSeesItsNamespaceAndTheBannerSaysWhatItCannotRead() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("widash-feed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await SandboxServer.start(SandboxOptions(isStatic: true, outputDirectory: directory.path))
+        defer { Task { await server.stop() } }
+        let kube = try KubeConfigLoader().load(KubeConfigOptions(kubeconfigPath: try XCTUnwrap(server.info.kubeconfig),
+                                                                 context: server.info.namespacedContext))
+        let session = ClusterSession(SessionConfiguration(kube: kube, transportFactory: { CurlTransport(options: $0) },
+                                                          cloudEnvironment: [:], readOnly: true))
+        var feed = InventoryFeed(session: session, namespace: nil)
+        feed.coalesce = .milliseconds(1)
+        var last: InventoryFeedUpdate?
+        let deadline = ContinuousClock.now + .seconds(60)
+        for await update in feed.updates() {
+            last = update
+            if update.isComplete, !update.inventory.identities.isEmpty, update.problem?.contains("webhook") == true { break }
+            if ContinuousClock.now > deadline { break }  // the assertions below say what was missing
+        }
+        let update = try XCTUnwrap(last)
+        XCTAssertEqual(Set(update.inventory.identities.map(\.namespace)), ["shop"])
+        let problem = try XCTUnwrap(update.problem)
+        XCTAssertTrue(problem.contains(#"needs RBAC permission "list serviceaccounts" cluster-wide"#), problem)
+        XCTAssertTrue(problem.contains("mutatingwebhookconfigurations"), problem)
+    }
 }
