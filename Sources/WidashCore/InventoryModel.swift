@@ -38,6 +38,14 @@ public struct IdentityBinding: Codable, Sendable, Hashable {
     /// The cloud side, as the trust audit read it; nil when not audited (`--no-cloud`, legacy bindings).
     public var trust: TrustVerdict?
 
+    /// The `details` key that marks an Azure binding used through an AKS identity binding (pods
+    /// annotated `azure.workload.identity/use-identity-binding: "true"`): the token goes to the
+    /// cluster's token proxy with its own audience, so the trust audit does not judge it.
+    public static let aksIdentityBindingDetail = "aks-identity-binding"
+
+    /// True for an Azure binding its pods use through an AKS identity binding.
+    public var isAKSIdentityBinding: Bool { provider == .azure && details?[Self.aksIdentityBindingDetail] == "true" }
+
     public init(provider: Provider, cloudIdentity: String?, tenant: String? = nil, audience: String? = nil,
                 tokenExpirationSeconds: Int? = nil, source: String, details: [String: String]? = nil, trust: TrustVerdict? = nil) {
         self.provider = provider

@@ -153,6 +153,9 @@ extension KubeClient {
     /// Where service accounts and pods can be listed: `namespace` when given; for all namespaces, a
     /// user who may not list them cluster-wide (403 on a one-item list) gets the context's
     /// namespace instead, with the refused read to report.
+    /// What a user who may not list all namespaces could not read (`UnreadableRead.what`).
+    public static let allNamespacesRead = "service accounts and pods in all namespaces"
+
     public func listScope(_ namespace: String?) async throws -> (namespace: String?, narrowed: UnreadableRead?) {
         guard namespace == nil else { return (namespace, nil) }
         do {
@@ -161,7 +164,7 @@ extension KubeClient {
             _ = try await (accounts, pods)
             return (nil, nil)
         } catch let error as KubeAPIError where error.statusCode == 403 {
-            return (config.namespace, UnreadableRead(what: "service accounts and pods in all namespaces", statusCode: 403,
+            return (config.namespace, UnreadableRead(what: Self.allNamespacesRead, statusCode: 403,
                                                      permission: error.missingPermission?.description,
                                                      consequence: "showing namespace \(config.namespace) only, the context's"))
         }

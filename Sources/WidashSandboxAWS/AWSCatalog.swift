@@ -123,16 +123,37 @@ public struct AWSCatalog: Sendable {
 
     /// The `scale` scenario: the cluster's OIDC provider and one IRSA role per IRSA-federated service
     /// account of `ScaleIdentities` (named like the account), trusting the subject `ScaleIdentities`
-    /// says (another account's for the mismatched ones). No pod identity associations.
+    /// says (another account's for the mismatched ones); and one Pod Identity association per Pod
+    /// Identity account, naming one of two shared roles: one trusting `pods.eks.amazonaws.com` with
+    /// `sts:AssumeRole` and `sts:TagSession`, one (the mismatched associations') without `sts:TagSession`.
     public static func scale(context: SandboxContext, identities: ScaleIdentities) -> AWSCatalog {
         let account = DemoDirectory.awsAccountID
         let provider = clusterProvider(context: context, account: account)
-        let roles = identities.identities(.irsa).compactMap { identity -> AWSRole? in
+        var roles = identities.identities(.irsa).compactMap { identity -> AWSRole? in
             guard let arn = identity.roleARN else { return nil }
             return irsaRole(arn: arn, subject: identity.trustedSubject ?? identity.subject, provider: provider)
         }
-        return AWSCatalog(account: account, region: DemoDirectory.awsRegion, clusterName: DemoDirectory.eksClusterName,
-                          roles: roles, providers: [provider], associations: [])
+        func podRole(_ arn: String, actions: String) -> AWSRole {
+            let policy = """
+            {"Version":"2012-10-17","Statement":[{"Sid":"AllowEksAuthToAssumeRoleForPodIdentity","Effect":"Allow",\
+            "Principal":{"Service":"pods.eks.amazonaws.com"},"Action":\(actions)}]}
+            """
+            return AWSRole(name: String(arn.split(separator: "/").last ?? ""), arn: arn, roleID: AWSWire.stableID(prefix: "AROA", seed: arn),
+                           trustPolicy: policy, createDate: created)
+        }
+        roles += [podRole(ScaleIdentities.podIdentityRoleARN, actions: #"["sts:AssumeRole","sts:TagSession"]"#),
+                  podRole(ScaleIdentities.podIdentityUntaggedRoleARN, actions: #""sts:AssumeRole""#)]
+        let cluster = DemoDirectory.eksClusterName
+        let associations = identities.identities(.podIdentity).compactMap { identity -> AWSPodIdentityAssociation? in
+            guard let id = identity.associationID, let role = identity.roleARN else { return nil }
+            return AWSPodIdentityAssociation(
+                clusterName: cluster, namespace: identity.namespace, serviceAccount: identity.serviceAccount, roleArn: role,
+                associationID: id,
+                associationArn: "arn:aws:eks:\(DemoDirectory.awsRegion):\(account):podidentityassociation/\(cluster)/\(id)",
+                createdAt: created)
+        }
+        return AWSCatalog(account: account, region: DemoDirectory.awsRegion, clusterName: cluster,
+                          roles: roles, providers: [provider], associations: associations)
     }
 
     public static func demo(context: SandboxContext) -> AWSCatalog {

@@ -8,10 +8,11 @@ import Foundation
 ///
 /// Service account `index` (0 ..< serviceAccounts) is `svc-NNNNN` in namespace `team-NNNN`
 /// (index % namespaces). By `index % 3`: 0 is Azure Workload Identity (a user-assigned identity),
-/// 1 is IRSA (an IAM role of the same name), 2 has no cloud identity. Mismatches are mixed in by
-/// ordinal within the provider, deterministically (see `expectedVerdict`).
+/// 1 is IRSA (an IAM role of the same name), 2 is EKS Pod Identity (an association of the cluster
+/// `DemoDirectory.eksClusterName` naming one of two shared roles). Every account has a cloud side.
+/// Mismatches are mixed in by ordinal within the provider, deterministically (see `expectedVerdict`).
 public struct ScaleIdentities: Sendable, Equatable {
-    public enum Provider: String, Sendable, Equatable { case azure, irsa, none }
+    public enum Provider: String, Sendable, Equatable { case azure, irsa, podIdentity }
 
     /// What a trust audit of service account `index` must conclude, checked against the cloud.
     public enum Verdict: String, Sendable, Equatable {
@@ -21,8 +22,9 @@ public struct ScaleIdentities: Sendable, Equatable {
         case subjectMismatch
         /// Azure: the federated credential matches, but the identity holds no role assignment.
         case noRoleAssignment
-        /// The account is not federated to any cloud.
-        case notFederated
+        /// EKS Pod Identity: the association's role does not let `pods.eks.amazonaws.com` call
+        /// `sts:TagSession` (eks-auth answers AccessDeniedException).
+        case trustPolicyMismatch
     }
 
     /// One service account and its cloud identity.
@@ -34,7 +36,8 @@ public struct ScaleIdentities: Sendable, Equatable {
         /// `system:serviceaccount:NS:SA`: what the account's tokens carry.
         public var subject: String
         /// The subject the cloud trusts: the federated credential's subject or the trust policy's
-        /// `:sub` (nil when not federated). Differs from `subject` exactly when the verdict is `subjectMismatch`.
+        /// `:sub` (nil for Pod Identity, which trusts by association). Differs from `subject` exactly
+        /// when the verdict is `subjectMismatch`.
         public var trustedSubject: String?
         /// Azure: the identity's client id (the service account's `azure.workload.identity/client-id`).
         public var azureClientID: String?
@@ -42,8 +45,11 @@ public struct ScaleIdentities: Sendable, Equatable {
         public var azurePrincipalID: String?
         /// Azure: the user-assigned identity's resource name.
         public var azureResourceName: String?
-        /// IRSA: the role ARN (the service account's `eks.amazonaws.com/role-arn`).
+        /// IRSA: the role ARN (the service account's `eks.amazonaws.com/role-arn`); Pod Identity: the
+        /// role the association names.
         public var roleARN: String?
+        /// Pod Identity: the association's id (`a-` and 17 characters, as EKS makes them).
+        public var associationID: String?
         /// Azure: whether the identity holds a role assignment (Key Vault Secrets User on the demo vault).
         public var hasRoleAssignment: Bool
         public var verdict: Verdict
@@ -67,7 +73,7 @@ public struct ScaleIdentities: Sendable, Equatable {
         switch index % 3 {
         case 0: return .azure
         case 1: return .irsa
-        default: return .none
+        default: return .podIdentity
         }
     }
 
@@ -79,8 +85,8 @@ public struct ScaleIdentities: Sendable, Equatable {
     public static func expectedVerdict(_ index: Int) -> Verdict {
         let ordinal = ordinal(index)
         switch provider(index) {
-        case .none:
-            return .notFederated
+        case .podIdentity:
+            return ordinal % subjectMismatchEvery == subjectMismatchEvery - 1 ? .trustPolicyMismatch : .trusted
         case .irsa:
             return ordinal % subjectMismatchEvery == subjectMismatchEvery - 1 ? .subjectMismatch : .trusted
         case .azure:
@@ -104,6 +110,15 @@ public struct ScaleIdentities: Sendable, Equatable {
         "arn:aws:iam::\(DemoDirectory.awsAccountID):role/\(serviceAccountName(index))"
     }
 
+    /// Pod Identity: the role trusting `pods.eks.amazonaws.com` with `sts:AssumeRole` and
+    /// `sts:TagSession` (shared by the trusted associations, as teams share a Pod Identity role).
+    public static let podIdentityRoleARN = "arn:aws:iam::\(DemoDirectory.awsAccountID):role/scale-pod-identity"
+    /// Pod Identity: a role trusting `pods.eks.amazonaws.com` with `sts:AssumeRole` only.
+    public static let podIdentityUntaggedRoleARN = "arn:aws:iam::\(DemoDirectory.awsAccountID):role/scale-pod-identity-untagged"
+    public static func podIdentityAssociationID(_ index: Int) -> String {
+        "a-" + String(StableUUID.v4("scale-association/\(index)").replacingOccurrences(of: "-", with: "").prefix(17))
+    }
+
     public func namespace(of index: Int) -> String { Self.namespaceName(index % namespaces) }
 
     public func identity(_ index: Int) -> Identity {
@@ -113,15 +128,22 @@ public struct ScaleIdentities: Sendable, Equatable {
         let provider = Self.provider(index)
         let verdict = Self.expectedVerdict(index)
         // "Another account": the same name with a suffix, as after a rename the cloud side was not told of.
-        let trusted: String? = provider == .none ? nil
+        let trusted: String? = provider == .podIdentity ? nil
             : verdict == .subjectMismatch ? "system:serviceaccount:\(namespace):\(name)-old" : subject
+        let role: String?
+        switch provider {
+        case .azure: role = nil
+        case .irsa: role = Self.roleARN(index)
+        case .podIdentity: role = verdict == .trustPolicyMismatch ? Self.podIdentityUntaggedRoleARN : Self.podIdentityRoleARN
+        }
         return Identity(
             index: index, namespace: namespace, serviceAccount: name, provider: provider, subject: subject,
             trustedSubject: trusted,
             azureClientID: provider == .azure ? Self.azureClientID(index) : nil,
             azurePrincipalID: provider == .azure ? Self.azurePrincipalID(index) : nil,
             azureResourceName: provider == .azure ? Self.azureResourceName(index) : nil,
-            roleARN: provider == .irsa ? Self.roleARN(index) : nil,
+            roleARN: role,
+            associationID: provider == .podIdentity ? Self.podIdentityAssociationID(index) : nil,
             hasRoleAssignment: Self.hasRoleAssignment(index), verdict: verdict)
     }
 

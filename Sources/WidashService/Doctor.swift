@@ -121,10 +121,28 @@ extension ClusterSession {
             results.append(.init(name: name, status: ready == desired && desired > 0 ? .pass : .warn,
                                  detail: "DaemonSet kube-system/\(AWSWebhook.podIdentityAgentDaemonSet): \(ready)/\(desired) ready"))
         } catch let error as KubeAPIError where error.statusCode == 404 {
-            // Only a problem when some pod relies on it.
-            let users = (try? await kube.pods(namespace: nil).items.filter { pod in
-                pod.spec.containers.contains { $0.env?.contains { $0.name == "AWS_CONTAINER_CREDENTIALS_FULL_URI" } ?? false }
-            }) ?? []
+            // Only a problem when some pod relies on it: the webhook gives init containers the env
+            // too (amazon-eks-pod-identity-webhook `handler.go` getPodSpecPatch), so they count.
+            let users: [Pod]
+            do {
+                users = try await kube.pods(namespace: nil).items.filter { pod in
+                    (pod.spec.containers + (pod.spec.initContainers ?? [])).contains {
+                        $0.env?.contains { $0.name == "AWS_CONTAINER_CREDENTIALS_FULL_URI" } ?? false
+                    }
+                }
+            } catch {
+                // The agent is missing; whether anything needs it is not known: say so, not "pass".
+                let why: String
+                if let refused = error as? KubeAPIError, let permission = refused.missingPermission {
+                    why = "listing pods cluster-wide was refused (403): needs RBAC permission \(permission)"
+                } else {
+                    why = "listing pods cluster-wide failed: \(error)"
+                }
+                results.append(.init(name: name, status: .warn,
+                                     detail: "DaemonSet kube-system/\(AWSWebhook.podIdentityAgentDaemonSet) is not installed, and whether a pod uses "
+                                        + "EKS Pod Identity could not be told: \(why)"))
+                return
+            }
             if users.isEmpty {
                 results.append(.init(name: name, status: .pass, detail: "not installed; no pod uses EKS Pod Identity"))
             } else {

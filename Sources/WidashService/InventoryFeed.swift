@@ -109,7 +109,9 @@ public struct InventoryFeed: Sendable {
                 let refresh = auditRefresh
                 group.addTask {
                     // Answers the cloud side as the lists change: the first frame never waits for it.
-                    await TrustAuditLoop(session: session, state: state, control: control).run(wakes: auditWakes)
+                    // Only a list of every namespace shows every neighbour a fix could break.
+                    await TrustAuditLoop(session: session, state: state, control: control,
+                                         wholeCluster: scope == nil).run(wakes: auditWakes)
                 }
                 group.addTask {
                     while !Task.isCancelled {

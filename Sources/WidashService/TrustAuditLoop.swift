@@ -51,6 +51,8 @@ struct TrustAuditLoop {
     let session: ClusterSession
     let state: FeedState
     let control: TrustAuditControl
+    /// The feed lists every namespace (not one, and not narrowed for lack of rights).
+    let wholeCluster: Bool
 
     func run(wakes: AsyncStream<Void>) async {
         var auditedOnce = false
@@ -61,7 +63,8 @@ struct TrustAuditLoop {
                 await state.clearTrust()
             }
             guard let inventory = await state.inventoryToAudit(now: Date()) else { continue }
-            let audit = session.trustAudit(issuer: inventory.issuer)
+            var audit = session.trustAudit(issuer: inventory.issuer)
+            audit.wholeCluster = wholeCluster
             let known = asked.refresh || asked.rerun ? [] : await state.auditedSubjects
             let missing = TrustSubject.all(in: inventory, workloadPool: audit.workloadPool).filter { !known.contains($0) }
             // Pod Identity associations (for any service account) are listed again on a refresh or re-run.

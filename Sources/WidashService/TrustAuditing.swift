@@ -32,8 +32,11 @@ extension ClusterSession {
 
     /// The inventory with the cloud side of every binding audited (`widash identities`).
     public func auditedInventory(namespace: String?, now: Date = Date()) async throws -> Inventory {
-        let inventory = try await self.inventory(namespace: namespace, now: now)
-        let audit = trustAudit(issuer: inventory.issuer)
+        let snapshot = try await kube.loadSnapshot(namespace: namespace)
+        let inventory = InventoryBuilder.build(snapshot: snapshot, now: now)
+        var audit = trustAudit(issuer: inventory.issuer)
+        // Only a list of every namespace shows every neighbour a fix could break.
+        audit.wholeCluster = namespace == nil && !snapshot.unreadable.contains { $0.what == KubeClient.allNamespacesRead }
         let result = await audit.run(inventory)
         return TrustFolding.apply(result, to: inventory, workloadPool: audit.workloadPool)
     }

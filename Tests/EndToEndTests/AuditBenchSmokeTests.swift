@@ -15,9 +15,11 @@ final class AuditBenchSmokeTests: XCTestCase {
         XCTAssertEqual(result.exitCode, 0, result.summary)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let consistency = try XCTUnwrap(lines.first { $0.hasPrefix("consistency:") }, result.summary)
-        // 120 accounts: 40 Azure (4 subject mismatches, 1 without a role), 40 IRSA (4 mismatches), 40 without identity.
-        XCTAssertEqual(consistency, "consistency: ok — every verdict is the scenario's: trusted 71, subjectMismatch 8, noRoleAssignment 1, notFederated 40")
-        let audit = try XCTUnwrap(lines.first { $0.hasPrefix("widash: full trust audit, 80 bindings") }, result.summary)
+        // 120 accounts, every one with a cloud side: 40 Azure (4 subject mismatches, 1 without a role),
+        // 40 IRSA (4 mismatches), 40 EKS Pod Identity (4 whose role lacks sts:TagSession).
+        XCTAssertEqual(consistency, "consistency: ok — every verdict is the scenario's: trusted 107, subjectMismatch 8, noRoleAssignment 1, "
+                       + "trustPolicyMismatch 4")
+        let audit = try XCTUnwrap(lines.first { $0.hasPrefix("widash: full trust audit, 120 bindings") }, result.summary)
         XCTAssertTrue(audit.contains("≤ 10 s"), audit)
         let peer = try XCTUnwrap(lines.first { $0.hasPrefix("botocore: iam get_role × 40") }, result.summary)
         XCTAssertTrue(peer.contains("widash/botocore"), peer)

@@ -88,4 +88,43 @@ final class TrustAuditEndToEndTests: XCTestCase {
         let row = try XCTUnwrap(table.stdout.split(separator: "\n").first { $0.hasPrefix("broken") && $0.contains("wrong-subject") }, table.summary)
         XCTAssertTrue(row.contains("✗ subject"), String(row))
     }
+
+    /// The audit is read-only (no TokenRequest, no exchange), so `--readonly` gives the same verdicts.
+    /// (AuditTraceAgreementTests records every request of an in-process read-only audit and shows
+    /// none of them is a TokenRequest or an exchange.)
+    func testTheAuditRunsUnderReadonlyWithTheSameVerdicts() async throws {
+        let plain = try await WidashCLI.run(["identities", "-A", "-o", "json", "--demo"], timeout: 120)
+        let readonly = try await WidashCLI.run(["identities", "-A", "-o", "json", "--demo", "--readonly"], timeout: 120)
+        XCTAssertEqual(plain.exitCode, 0, plain.summary)
+        XCTAssertEqual(readonly.exitCode, 0, readonly.summary)
+        func summary(_ stdout: String) throws -> [String: String] {
+            try verdicts(stdout).mapValues { "\($0["state"] ?? "") \(failingFields($0)) \($0["missingPermission"] ?? "-")" }
+        }
+        let expected = try summary(plain.stdout)
+        XCTAssertGreaterThanOrEqual(expected.count, 16, "\(expected)")
+        XCTAssertEqual(try summary(readonly.stdout), expected)
+        XCTAssertFalse(try summary(readonly.stdout).values.contains { $0.hasPrefix("unknown") }, "read-only must not hide the cloud side")
+    }
+
+    /// aws/podid-late: an association made after its pod started. The binding comes from the
+    /// association, with the finding and the restart that gives the pod the agent's env.
+    func testAPodStartedBeforeItsAssociationIsAFindingWithTheRestart() async throws {
+        let result = try await WidashCLI.run(["identities", "-A", "-o", "json", "--demo"], timeout: 120)
+        XCTAssertEqual(result.exitCode, 0, result.summary)
+        let late = try InventoryDocument(json: result.stdout).identity("aws", "podid-late")
+        let binding = try XCTUnwrap(InventoryDocument.bindings(late).first { $0["provider"] as? String == "aws-pod-identity" }, "\(late)")
+        XCTAssertTrue((binding["source"] as? String ?? "").hasPrefix("EKS Pod Identity association "), "\(binding)")
+        XCTAssertEqual((binding["trust"] as? [String: Any])?["state"] as? String, "trusted", "\(binding)")
+        let finding = try XCTUnwrap((late["findings"] as? [[String: Any]] ?? []).first { $0["code"] as? String == "pod-started-before-association" },
+                                    "\(late)")
+        XCTAssertTrue((finding["message"] as? String ?? "").contains("podid-late"), "\(finding)")
+        XCTAssertTrue((finding["message"] as? String ?? "").contains("AWS_CONTAINER_CREDENTIALS_FULL_URI"), "\(finding)")
+        let fix = finding["fix"] as? String ?? ""
+        XCTAssertTrue(fix.hasPrefix("kubectl -n aws ") && fix.contains("podid-late")
+                      && (fix.contains("rollout restart") || fix.contains("delete pod")), fix)
+        XCTAssertEqual(late["status"] as? String, "warning")
+        // The pods that started with the env (created after their association) have no such finding.
+        let ok = try InventoryDocument(json: result.stdout).identity("aws", "podid-ok")
+        XCTAssertFalse(InventoryDocument.findingCodes(ok).contains("pod-started-before-association"))
+    }
 }

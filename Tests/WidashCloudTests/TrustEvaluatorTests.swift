@@ -85,8 +85,15 @@ final class TrustEvaluatorTests: XCTestCase {
     func testAzureFlexibleCredentials() {
         let wildcard = fic("flex", subject: "", expression: "claims['sub'] matches 'system:serviceaccount:shop:*'")
         XCTAssertEqual(TrustEvaluator.azure(azureSubject(), facts([wildcard]), clusterSubjects: [], now: now).state, .trusted)
+        // Clauses joined by `and`: a `sub` clause that fails decides, whatever the claims a
+        // Kubernetes token does not have (GitHub's job_workflow_ref).
         let github = fic("gh", subject: "", expression: "claims['sub'] matches 'repo:contoso/*' and claims['job_workflow_ref'] eq 'x'")
-        let v = TrustEvaluator.azure(azureSubject(), facts([github]), clusterSubjects: [], now: now)
+        let refused = TrustEvaluator.azure(azureSubject(), facts([github]), clusterSubjects: [], now: now)
+        XCTAssertEqual(refused.state, .mismatch, refused.reason ?? "")
+        XCTAssertFalse(refused.reason?.contains("expression, not evaluated") ?? true, refused.reason ?? "")
+        // A `sub` clause that holds next to a claim the token lacks: not decidable.
+        let partial = fic("gh2", subject: "", expression: "claims['sub'] matches 'system:serviceaccount:shop:*' and claims['job_workflow_ref'] eq 'x'")
+        let v = TrustEvaluator.azure(azureSubject(), facts([partial]), clusterSubjects: [], now: now)
         XCTAssertEqual(v.state, .unknown)
         XCTAssertTrue(v.reason?.contains("expression, not evaluated") ?? false, v.reason ?? "")
         let garbage = fic("odd", subject: "", expression: "claims.sub ~= /x/")
@@ -146,6 +153,39 @@ final class TrustEvaluatorTests: XCTestCase {
         // When the old subject is a service account of the cluster, the fix keeps it and adds this one.
         let kept = TrustEvaluator.irsa(irsaSubject(), role: old, provider: provider, clusterSubjects: ["system:serviceaccount:pay:reader-old"], now: now)
         XCTAssertTrue(kept.fix?.contains(#"["system:serviceaccount:pay:reader-old","system:serviceaccount:pay:reader"]"#) ?? false, kept.fix ?? "")
+    }
+
+    /// Audited one namespace (`-n pay`): a trust value naming a service account of another namespace
+    /// may still be that account's, so the corrected policy keeps it and adds this one.
+    func testIRSAKeepsAValueNamingANamespaceOutsideTheAudit() throws {
+        let billing = role(#"{"StringEquals":{"\#(providerPath):sub":"system:serviceaccount:billing:reader"}}"#)
+        let seen: Set<String> = ["system:serviceaccount:pay:reader"]
+        let scoped = TrustEvaluator.irsa(irsaSubject(), role: billing, provider: provider, clusterSubjects: seen, auditedNamespaces: ["pay"], now: now)
+        XCTAssertEqual(scoped.failingFields, "subject")
+        XCTAssertTrue(scoped.fix?.contains(#"["system:serviceaccount:billing:reader","system:serviceaccount:pay:reader"]"#) ?? false, scoped.fix ?? "")
+        // A pattern over other namespaces too.
+        let pattern = role(#"{"StringLike":{"\#(providerPath):sub":"system:serviceaccount:*:reader-*"}}"#)
+        let kept = TrustEvaluator.irsa(irsaSubject(), role: pattern, provider: provider, clusterSubjects: seen, auditedNamespaces: ["pay"], now: now)
+        XCTAssertTrue(kept.fix?.contains(#"["system:serviceaccount:*:reader-*","system:serviceaccount:pay:reader"]"#) ?? false, kept.fix ?? "")
+        // The whole cluster audited (nil): the value names no service account, it is replaced.
+        let whole = TrustEvaluator.irsa(irsaSubject(), role: billing, provider: provider, clusterSubjects: seen, auditedNamespaces: nil, now: now)
+        XCTAssertTrue(whole.fix?.contains(#""\#(providerPath):sub":"system:serviceaccount:pay:reader""#) ?? false, whole.fix ?? "")
+        XCTAssertFalse(whole.fix?.contains("billing") ?? true, whole.fix ?? "")
+    }
+
+    func testAzureNeverRewritesACredentialOfANamespaceOutsideTheAudit() {
+        let credential = [fic("aks-billing-front", subject: "system:serviceaccount:billing:front")]
+        let seen: Set<String> = ["system:serviceaccount:shop:front"]
+        let scoped = TrustEvaluator.azure(azureSubject(), facts(credential), clusterSubjects: seen, auditedNamespaces: ["shop"], now: now)
+        XCTAssertEqual(scoped.failingFields, "subject")
+        XCTAssertTrue(scoped.fix?.hasPrefix("az identity federated-credential create --name 'shop-front'") ?? false, scoped.fix ?? "")
+        XCTAssertTrue(scoped.reason?.contains("outside the audited namespaces") ?? false, scoped.reason ?? "")
+        let whole = TrustEvaluator.azure(azureSubject(), facts(credential), clusterSubjects: seen, auditedNamespaces: nil, now: now)
+        XCTAssertTrue(whole.fix?.hasPrefix("az identity federated-credential update --name 'aks-billing-front'") ?? false, whole.fix ?? "")
+        XCTAssertTrue(TrustEvaluator.possiblyInUse("system:serviceaccount:billing:x", clusterSubjects: [], auditedNamespaces: ["shop"]))
+        XCTAssertFalse(TrustEvaluator.possiblyInUse("system:serviceaccount:shop:gone", clusterSubjects: [], auditedNamespaces: ["shop"]))
+        XCTAssertTrue(TrustEvaluator.possiblyInUse("system:serviceaccount:sh*:x", clusterSubjects: [], auditedNamespaces: ["shop"]))
+        XCTAssertFalse(TrustEvaluator.possiblyInUse("system:serviceaccount:billing:x", clusterSubjects: [], auditedNamespaces: nil))
     }
 
     func testIRSAProviderMissingOrWithoutTheAudience() {
@@ -254,6 +294,13 @@ final class TrustEvaluatorTests: XCTestCase {
         XCTAssertEqual(ClaimsExpression("claims['sub'] matches 'system:serviceaccount:?:x'")?.holds(claims: ["sub": "system:serviceaccount:a:x"]), true)
         XCTAssertEqual(ClaimsExpression("claims['sub'] eq 'a'")?.holds(claims: ["sub": "b"]), false)
         XCTAssertNil(ClaimsExpression("claims['sub'] eq 'a'")?.holds(claims: [:]))
+        // `and`: one clause that definitely fails makes the expression false, missing claims or not.
+        let both = ClaimsExpression("claims['sub'] eq 'repo:contoso/app:ref:refs/heads/main' and claims['job_workflow_ref'] matches 'contoso/*'")
+        XCTAssertEqual(both?.holds(claims: ["sub": "system:serviceaccount:shop:front"]), false)
+        let missingFirst = ClaimsExpression("claims['job_workflow_ref'] matches 'contoso/*' and claims['sub'] eq 'repo:contoso/app'")
+        XCTAssertEqual(missingFirst?.holds(claims: ["sub": "system:serviceaccount:shop:front"]), false, "the order of the clauses does not matter")
+        XCTAssertNil(missingFirst?.holds(claims: ["sub": "repo:contoso/app"]), "the failing-or-holding of the missing claim is unknown")
+        XCTAssertEqual(missingFirst?.holds(claims: ["sub": "repo:contoso/app", "job_workflow_ref": "contoso/w.yml@main"]), true)
         XCTAssertNil(ClaimsExpression("claims['sub'] == 'a'"))
         XCTAssertNil(ClaimsExpression("claims['sub'] eq 'a' or claims['sub'] eq 'b'"))
     }

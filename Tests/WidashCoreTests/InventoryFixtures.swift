@@ -55,7 +55,10 @@ enum Fx {
                                  ownerReferences: owner.map { [$0] }),
             spec: PodSpec(serviceAccountName: sa, containers: [
                 Container(name: "app", image: "shop/front:1", env: injected?.env, volumeMounts: injected?.mounts),
-                Container(name: "sidecar", image: "envoy:1"),
+                // The webhooks mutate every container not named in their skip-containers annotation
+                // (azure-workload-identity `webhook.go` mutateContainers, amazon-eks-pod-identity-webhook
+                // `handler.go` getPodSpecPatch): the sidecar gets the same env and mount.
+                Container(name: "sidecar", image: "envoy:1", env: injected?.env, volumeMounts: injected?.mounts),
             ], volumes: injected?.volumes),
             status: PodStatus(phase: "Running", startTime: started, containerStatuses: [
                 ContainerStatus(name: "app", ready: true), ContainerStatus(name: "sidecar", ready: false),

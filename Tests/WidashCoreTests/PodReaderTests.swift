@@ -99,18 +99,58 @@ final class PodReaderTests: XCTestCase {
         XCTAssertTrue(bad.problem?.summary.contains("rejects the pod") ?? false, bad.problem?.summary ?? "")
     }
 
-    func testSkippedContainersAreNotJudged() {
-        // `azure.workload.identity/skip-containers: "istio-proxy; init"`: the first container is
-        // skipped (no env, no mount), the app has both.
+    func testSkippedContainersAreNotJudged() throws {
+        // webhook.go getSkipContainers: the pod's `azure.workload.identity/skip-containers`, split on
+        // ";", each name trimmed. The skipped sidecar has no env and no mount, the app has both.
         let (app, volume) = Self.azureV16(Container(name: "app"))
-        let pod = Self.pod([Container(name: "istio-proxy"), app], volumes: [volume],
-                           annotations: [AzureWebhook.skipContainersAnnotation: "istio-proxy; init"])
+        func pod(_ annotations: [String: String]) -> Pod {
+            Self.pod([Container(name: "istio-proxy"), app], volumes: [volume], annotations: annotations)
+        }
+        let skipped = read(pod([AzureWebhook.skipContainersAnnotation: "other; istio-proxy "]), Fx.azureSA())
+        XCTAssertTrue(skipped.injected, "a skipped container is not expected to carry the env")
+        XCTAssertEqual(skipped.findings, [])
+        XCTAssertNil(skipped.problem)
+
+        // The same pod without the annotation: the webhook would have mutated the sidecar too, so
+        // its lacking the env is named.
+        let unskipped = read(pod([:]), Fx.azureSA())
+        XCTAssertFalse(unskipped.injected)
+        XCTAssertEqual(codes(unskipped), [FindingCode.notInjected.rawValue])
+        let f = try XCTUnwrap(unskipped.findings.first)
+        XCTAssertTrue(f.message.contains("container istio-proxy lacks AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST"),
+                      f.message)
+        XCTAssertFalse(f.message.contains("container app lacks"), f.message)
+        XCTAssertTrue(f.fix.contains("azure.workload.identity/skip-containers: \"istio-proxy\""), f.fix)
+        XCTAssertEqual(unskipped.missingEnv, ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"])
+        XCTAssertNotNil(unskipped.problem)
+
+        // The service account's annotation is not read (only the pod's), and "," is not a separator.
+        let onSA = read(pod([:]), Fx.azureSA(extra: [AzureWebhook.skipContainersAnnotation: "istio-proxy"]))
+        XCTAssertFalse(onSA.injected)
+        XCTAssertFalse(read(pod([AzureWebhook.skipContainersAnnotation: "other,istio-proxy"]), Fx.azureSA()).injected)
+    }
+
+    func testAzureInitContainersAreMutatedUnlessSkipped() {
+        // Handle() runs mutateContainers over spec.initContainers as well.
+        let (app, volume) = Self.azureV16(Container(name: "app"))
+        var pod = Self.pod([app], volumes: [volume])
+        pod.spec.initContainers = [Container(name: "migrate")]
         let r = read(pod, Fx.azureSA())
-        XCTAssertTrue(r.injected)
+        XCTAssertFalse(r.injected)
+        XCTAssertTrue(r.findings.first?.message.contains("container migrate lacks") ?? false, "\(r.findings)")
+        pod.metadata.annotations = [AzureWebhook.skipContainersAnnotation: "migrate"]
+        XCTAssertTrue(read(pod, Fx.azureSA()).injected)
+    }
+
+    func testWithoutAClientIDAnnotationOnlyTheContainerThatSetsItHasAZURE_CLIENT_ID() {
+        // addEnvironmentVariables adds a variable only when its value is not empty: with no client-id
+        // annotation, a sidecar gets the tenant, token file and authority host but no AZURE_CLIENT_ID.
+        let own = Container(name: "app", env: [EnvVar(name: "AZURE_CLIENT_ID", value: "99999999-0000-0000-0000-000000000001")])
+        let (app, volume) = Self.azureV16(own, clientID: nil)
+        let (sidecar, _) = Self.azureV16(Container(name: "sidecar"), clientID: nil)
+        let r = read(Self.pod([app, sidecar], volumes: [volume]), Fx.sa("shop", "front", [AzureWebhook.tenantIDAnnotation: Fx.tenantID]))
+        XCTAssertTrue(r.injected, "\(r.findings)")
         XCTAssertEqual(r.findings, [])
-        // Not skipped, the first container is the one that would authenticate, and it lacks everything.
-        let unskipped = read(Self.pod([Container(name: "istio-proxy"), app], volumes: [volume]), Fx.azureSA())
-        XCTAssertTrue(unskipped.injected, "the container with the token file authenticates")
     }
 
     func testIdentityBindingPodsUseTheirOwnAudience() {
@@ -135,6 +175,45 @@ final class PodReaderTests: XCTestCase {
         let f = r.findings.first { $0.code == FindingCode.notInjected.rawValue }
         XCTAssertTrue(f?.message.contains("AKS's admissions enforcer") ?? false, f?.message ?? "")
         XCTAssertFalse(f?.fix.contains("rollout restart") ?? true, "restarting changes nothing there: \(f?.fix ?? "")")
+    }
+
+    func testAKSManagedNamespaceLabelMeansAKSEvenWithAnotherIssuer() {
+        // AKS labels the namespaces it manages kubernetes.azure.com/managedby: aks.
+        let cluster = ClusterFacts(issuer: "https://issuer.example", webhooks: [WebhookSummary(kind: "azure", name: "azure-wi", failurePolicy: "Fail")],
+                                   webhooksKnown: true, namespaceLabels: ["kube-system": ["kubernetes.azure.com/managedby": "aks"]])
+        let r = read(Self.pod([Container(name: "app")], ns: "kube-system"), Fx.azureSA("kube-system"), cluster: cluster)
+        XCTAssertTrue(r.findings.first?.message.contains("AKS's admissions enforcer") ?? false, "\(r.findings)")
+    }
+
+    func testAnAzurePodInKubeSystemOffAKSGetsTheUsualCause() {
+        // A self-managed cluster: nothing keeps the webhook out of kube-system.
+        let cluster = ClusterFacts(issuer: "https://oidc.example.com/cluster-1",
+                                   webhooks: [WebhookSummary(kind: "azure", name: "azure-wi-webhook-mutating-webhook-configuration", failurePolicy: "Fail")],
+                                   webhooksKnown: true, namespaceLabels: ["kube-system": ["kubernetes.io/metadata.name": "kube-system"]])
+        XCTAssertFalse(cluster.isAKS)
+        let r = read(Self.pod([Container(name: "app")], ns: "kube-system"), Fx.azureSA("kube-system"), cluster: cluster)
+        let f = r.findings.first { $0.code == FindingCode.notInjected.rawValue }
+        XCTAssertFalse(f?.message.contains("admissions enforcer") ?? true, f?.message ?? "")
+        XCTAssertTrue(f?.message.hasSuffix("the webhook azure-wi-webhook-mutating-webhook-configuration is installed; "
+                                           + "the pod was probably created before the service account was annotated") ?? false, f?.message ?? "")
+        XCTAssertEqual(f?.fix, "kubectl -n kube-system rollout restart deployment/front")
+    }
+
+    func testAnIRSAPodInKubeSystemOnEKSGetsTheUsualCause() {
+        // The AKS exclusion is AKS's: on EKS an IRSA pod in kube-system is mutated like any other.
+        let cluster = ClusterFacts(issuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+                                   webhooks: [WebhookSummary(kind: "aws", name: "pod-identity-webhook", failurePolicy: "Ignore")],
+                                   webhooksKnown: true)
+        let pod = Self.pod([Container(name: "app")], ns: "kube-system", labels: [:])
+        let r = read(pod, Fx.sa("kube-system", "front", [AWSWebhook.roleARNAnnotation: Fx.roleARN]), cluster: cluster)
+        XCTAssertEqual(r.provider, .awsIRSA)
+        let f = r.findings.first { $0.code == FindingCode.notInjected.rawValue }
+        XCTAssertFalse(f?.message.contains("admissions enforcer") ?? true, f?.message ?? "")
+        XCTAssertFalse(f?.message.contains("AKS") ?? true, f?.message ?? "")
+        XCTAssertTrue(f?.message.contains("has no injected AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE: the webhook pod-identity-webhook is installed "
+                                          + "with failurePolicy Ignore") ?? false, f?.message ?? "")
+        XCTAssertEqual(f?.fix, "kubectl -n kube-system rollout restart deployment/front")
+        XCTAssertEqual(r.problem?.fix, "kubectl -n kube-system rollout restart deployment/front")
     }
 
     // MARK: AWS
@@ -203,17 +282,61 @@ final class PodReaderTests: XCTestCase {
         XCTAssertEqual(ttl(pod: nil, sa: "200000"), 200_000, "no upper limit")
     }
 
-    func testAWSSkipContainersIsCommaSeparatedAndNotTrimmed() {
+    func testAWSSkipContainersIsCommaSeparatedAndNotTrimmed() throws {
+        // handler.go getContainersToSkip: the pod's eks.amazonaws.com/skip-containers, one record of
+        // encoding/csv (no TrimLeadingSpace). The sidecar has no env, the app has IRSA's.
         let app = Container(name: "app", env: Self.irsaEnv(), volumeMounts: [Self.irsaMount])
-        let first = Container(name: "sidecar")
-        let skipped = read(Self.pod([first, app], volumes: [Self.irsaVolume], labels: [:],
-                                    annotations: [AWSWebhook.skipContainersAnnotation: "sidecar,other"]), Self.roleSA)
+        func pod(_ skip: String?) -> Pod {
+            Self.pod([Container(name: "sidecar"), app], volumes: [Self.irsaVolume], labels: [:],
+                     annotations: skip.map { [AWSWebhook.skipContainersAnnotation: $0] } ?? [:])
+        }
+        let skipped = read(pod("sidecar,other"), Self.roleSA)
         XCTAssertTrue(skipped.injected)
-        // " sidecar" (with a space) names no container: the sidecar is mutated, and as it is first
-        // without env, the container with the token file still authenticates.
-        let spaced = read(Self.pod([first, app], volumes: [Self.irsaVolume], labels: [:],
-                                   annotations: [AWSWebhook.skipContainersAnnotation: "other, sidecar"]), Self.roleSA)
-        XCTAssertTrue(spaced.injected)
+        XCTAssertEqual(skipped.findings, [])
+        XCTAssertTrue(read(pod(#""sidecar",other"#), Self.roleSA).injected, "a quoted CSV field")
+
+        // Not skipped: the webhook would have mutated the sidecar, which lacks the env.
+        let unskipped = read(pod(nil), Self.roleSA)
+        XCTAssertFalse(unskipped.injected)
+        XCTAssertEqual(codes(unskipped), [FindingCode.notInjected.rawValue])
+        let message = try XCTUnwrap(unskipped.findings.first).message
+        XCTAssertTrue(message.contains("container sidecar lacks AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE"), message)
+        // " sidecar" (with a space) names no container, ";" is not a separator, and a record that
+        // does not parse (a bare quote) skips nothing.
+        for value in ["other, sidecar", "other;sidecar", #"other,side"car"#] {
+            let r = read(pod(value), Self.roleSA)
+            XCTAssertFalse(r.injected, value)
+            XCTAssertTrue(r.findings.first?.message.contains("container sidecar lacks") ?? false, "\(value): \(r.findings)")
+        }
+    }
+
+    func testAWSSkipsInitContainersAndJudgesPodIdentityPerContainer() {
+        let app = Container(name: "app", env: Self.podIdentityEnv, volumeMounts: [Self.podIdentityMount])
+        var pod = Self.pod([app], volumes: [Self.podIdentityVolume], labels: [:])
+        pod.spec.initContainers = [Container(name: "wait-for-db")]
+        let r = read(pod, Fx.sa("shop", "front"))
+        XCTAssertEqual(r.provider, .awsPodIdentity)
+        XCTAssertFalse(r.injected)
+        XCTAssertTrue(r.findings.first { $0.code == FindingCode.notInjected.rawValue }?.message
+            .contains("container wait-for-db lacks AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") ?? false, "\(r.findings)")
+        pod.metadata.annotations = [AWSWebhook.skipContainersAnnotation: "wait-for-db"]
+        let skipped = read(pod, Fx.sa("shop", "front"))
+        XCTAssertTrue(skipped.injected)
+        XCTAssertEqual(skipped.findings, [])
+        XCTAssertNil(skipped.problem)
+    }
+
+    func testAWSSkipContainersCSVRecord() {
+        XCTAssertEqual(AWSWebhook.firstCSVRecord("a,b"), ["a", "b"])
+        XCTAssertEqual(AWSWebhook.firstCSVRecord("a, b"), ["a", " b"])
+        XCTAssertEqual(AWSWebhook.firstCSVRecord(#""a,b",c"#), ["a,b", "c"])
+        XCTAssertEqual(AWSWebhook.firstCSVRecord(#""a""b""#), [#"a"b"#])
+        XCTAssertEqual(AWSWebhook.firstCSVRecord("\na,b\nc"), ["a", "b"], "empty lines skipped, the first record only")
+        XCTAssertEqual(AWSWebhook.firstCSVRecord("a,"), ["a", ""])
+        XCTAssertNil(AWSWebhook.firstCSVRecord(""))
+        XCTAssertNil(AWSWebhook.firstCSVRecord(#"a"b"#), "bare quote")
+        XCTAssertNil(AWSWebhook.firstCSVRecord(#""ab"#), "unterminated quote")
+        XCTAssertNil(AWSWebhook.firstCSVRecord(#""a"b"#), "text after a closing quote")
     }
 
     // MARK: GKE

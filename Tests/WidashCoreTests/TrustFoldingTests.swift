@@ -93,6 +93,35 @@ final class TrustFoldingTests: XCTestCase {
         XCTAssertEqual(entry.status, .warning)
     }
 
+    /// A service account with old pods (started before the association: no agent env) and new ones
+    /// (created after it: the env, so a Pod Identity binding of their own): each old pod is named.
+    func testOldPodsNextToNewOnesStillGetTheFinding() throws {
+        let inv = Fx.build(ClusterSnapshot(
+            serviceAccounts: [Fx.sa("aws", "mixed")],
+            // Bare pods, so that each one's restart is its own.
+            pods: [Fx.pod("aws", "mixed-old-1", sa: "mixed", owner: nil),
+                   Fx.pod("aws", "mixed-new-1", sa: "mixed", injected: Fx.podIdentityInjected(), owner: nil),
+                   Fx.pod("aws", "mixed-old-2", sa: "mixed", owner: nil)],
+            webhooks: [Fx.awsWebhook], issuer: issuer, issuerDiscoveryReachable: true))
+        let before = try XCTUnwrap(inv.identities.first { $0.key == "aws/mixed" })
+        XCTAssertEqual(before.bindings.map(\.provider), [.awsPodIdentity], "the new pod's env makes a Pod Identity binding")
+        let subject = try XCTUnwrap(TrustSubject.of(before, before.bindings[0], issuer: issuer, workloadPool: nil))
+        let result = TrustAuditResult(verdicts: [subject: TrustVerdict(state: .trusted)],
+                                      podIdentityAssociations: ["aws/mixed": PodIdentityAssociationFact(associationID: "a-9",
+                                                                                                        roleARN: "arn:aws:iam::111122223333:role/mixed")])
+        let entry = try XCTUnwrap(TrustFolding.apply(result, to: inv, workloadPool: nil).identities.first { $0.key == "aws/mixed" })
+        XCTAssertEqual(entry.bindings.map(\.provider), [.awsPodIdentity], "no second binding")
+        XCTAssertEqual(entry.bindings[0].cloudIdentity, "arn:aws:iam::111122223333:role/mixed")
+        let findings = entry.findings.filter { $0.code == FindingCode.podStartedBeforeAssociation.rawValue }
+        XCTAssertEqual(findings.count, 1, "\(entry.findings.map(\.code))")
+        let finding = try XCTUnwrap(findings.first)
+        XCTAssertTrue(finding.message.contains("mixed-old-1") && finding.message.contains("mixed-old-2"), finding.message)
+        XCTAssertFalse(finding.message.contains("mixed-new-1"), finding.message)
+        XCTAssertTrue(finding.fix.contains("mixed-old-1") && finding.fix.contains("mixed-old-2"), finding.fix)
+        XCTAssertFalse(finding.fix.contains("mixed-new-1"), finding.fix)
+        XCTAssertEqual(entry.status, .warning)
+    }
+
     func testTheJSONCarriesTheVerdictFields() throws {
         let inv = inventory()
         let s = try subject(inv, "shop/front")
@@ -119,5 +148,62 @@ final class TrustFoldingTests: XCTestCase {
                                            issuer: issuer))
         XCTAssertTrue(TrustSubject.all(in: inv, workloadPool: nil).isEmpty)
         XCTAssertEqual(TrustSubject.all(in: inv, workloadPool: "p.svc.id.goog").map(\.audience), ["p.svc.id.goog"])
+    }
+    // MARK: AKS identity bindings
+
+    /// A pod as azure-workload-identity v1.6 leaves it when annotated
+    /// `azure.workload.identity/use-identity-binding: "true"` (custom token endpoint): the usual env
+    /// plus the token proxy's, the token minted for the identity binding's audience.
+    static func identityBindingPod(_ name: String, sa: String = "front") -> Pod {
+        var injected = Fx.azureInjected()
+        injected.env += [EnvVar(name: "AZURE_KUBERNETES_TOKEN_PROXY", value: "https://kubernetes.default.svc"),
+                         EnvVar(name: "AZURE_KUBERNETES_SNI_NAME", value: "2183187515ff64fc2fff014fd0e749f92578a466dc345b")]
+        injected.volumes = [Volume(name: "azure-identity-token", projected: ProjectedVolumeSource(sources: [
+            VolumeProjection(serviceAccountToken: ServiceAccountTokenProjection(audience: AzureWebhook.identityBindingAudience,
+                                                                                 expirationSeconds: 3600, path: "azure-identity-token"))]))]
+        var pod = Fx.pod("shop", name, sa: sa, labels: Fx.useLabel, injected: injected)
+        pod.metadata.annotations = [AzureWebhook.identityBindingAnnotation: "true"]
+        return pod
+    }
+
+    func testAnIdentityBindingIsNotAuditedAndClaimsNoMismatch() throws {
+        let inv = Fx.build(ClusterSnapshot(serviceAccounts: [Fx.azureSA()], pods: [Self.identityBindingPod("front-1")],
+                                           webhooks: [Fx.azureWebhook], issuer: issuer, issuerDiscoveryReachable: true))
+        let entry = try XCTUnwrap(inv.entry("shop/front"))
+        XCTAssertEqual(entry.bindings.count, 1)
+        XCTAssertTrue(entry.bindings[0].isAKSIdentityBinding, "\(entry.bindings)")
+        XCTAssertEqual(entry.bindings[0].audience, "api://AKSIdentityBinding")
+        let s = try subject(inv, "shop/front")
+        XCTAssertTrue(s.identityBinding)
+        XCTAssertEqual(s.audience, "api://AKSIdentityBinding")
+
+        let verdict = TrustVerdict.aksIdentityBinding(checkedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        XCTAssertEqual(verdict.state, .unknown)
+        XCTAssertTrue(verdict.reason?.contains("AKS identity binding: the exchange goes through the cluster's token proxy (AZURE_KUBERNETES_TOKEN_PROXY)") ?? false)
+        let folded = try XCTUnwrap(TrustFolding.apply(TrustAuditResult(verdicts: [s: verdict]), to: inv, workloadPool: nil).entry("shop/front"))
+        XCTAssertEqual(folded.bindings[0].trust, verdict)
+        XCTAssertEqual(folded.trust?.label, "? identity binding")
+        XCTAssertFalse(folded.findings.contains { $0.code == FindingCode.trustMismatch.rawValue })
+        let note = try XCTUnwrap(folded.findings.first { $0.code == FindingCode.trustUnknown.rawValue })
+        XCTAssertEqual(note.severity, .info, "not audited by design is not a warning")
+        XCTAssertTrue(note.message.contains("not audited"), note.message)
+        XCTAssertEqual(folded.status, .ok)
+    }
+
+    func testAServiceAccountWithDirectAndIdentityBindingPodsKeepsBothBindings() throws {
+        let direct = Fx.pod("shop", "front-2", labels: Fx.useLabel, injected: Fx.azureInjected())
+        let inv = Fx.build(ClusterSnapshot(serviceAccounts: [Fx.azureSA()], pods: [Self.identityBindingPod("front-1"), direct],
+                                           webhooks: [Fx.azureWebhook], issuer: issuer, issuerDiscoveryReachable: true))
+        let entry = try XCTUnwrap(inv.entry("shop/front"))
+        XCTAssertEqual(entry.bindings.map(\.isAKSIdentityBinding), [false, true])
+        let subjects = TrustSubject.all(in: inv, workloadPool: nil)
+        XCTAssertEqual(subjects.map(\.identityBinding), [false, true])
+        XCTAssertEqual(subjects.map(\.audience), ["api://AzureADTokenExchange", "api://AKSIdentityBinding"])
+    }
+
+    func testPodsWithoutTheAnnotationAreAuditedAsBefore() throws {
+        let s = try subject(inventory(), "shop/front")
+        XCTAssertFalse(s.identityBinding)
+        XCTAssertEqual(s.audience, "api://AzureADTokenExchange")
     }
 }

@@ -51,8 +51,9 @@ final class PodIdentityAndScaleCatalogTests: XCTestCase {
         let context = SandboxContext(clusterIssuer: TestIssuer.issuer, caPEM: Data(), transport: issuer.transport(),
                                      baseURL: "https://127.0.0.1:1", scale: scale)
         let catalog = AWSCatalog.current(context: context)
-        XCTAssertEqual(catalog.roles.count, 3333)
-        XCTAssertTrue(catalog.associations.isEmpty)
+        // 3 333 IRSA roles (indices 1, 4, …) and the two shared Pod Identity roles.
+        XCTAssertEqual(catalog.roles.count, 3333 + 2)
+        XCTAssertEqual(catalog.associations.count, 3333)
         let aws = AWSServices(context: context)
         let providerURL = AWSCatalog.providerURL(issuer: TestIssuer.issuer)
         // IRSA ordinals 0 (trusted) and 9 (the trust policy names another account).
@@ -76,6 +77,50 @@ final class PodIdentityAndScaleCatalogTests: XCTestCase {
                 ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", try XCTUnwrap(identity.roleARN)),
                 ("RoleSessionName", "scale"), ("WebIdentityToken", token)]))
             XCTAssertEqual(assumed.status, identity.verdict == .trusted ? 200 : 403, assumed.text)
+        }
+    }
+
+    /// The third of the scale scenario's accounts: one Pod Identity association each (EKS lists and
+    /// describes them), on a role that trusts pods.eks.amazonaws.com, or (every tenth) one lacking
+    /// sts:TagSession; eks-auth agrees with what the audit reads.
+    func testScaleCatalogHasOnePodIdentityAssociationPerPodIdentityAccount() async throws {
+        let issuer = try await TestIssuer()
+        let scale = ScaleIdentities(namespaces: 5, serviceAccounts: 10_000)
+        let context = SandboxContext(clusterIssuer: TestIssuer.issuer, caPEM: Data(), transport: issuer.transport(),
+                                     baseURL: "https://127.0.0.1:1", scale: scale)
+        let aws = AWSServices(context: context)
+        let podIdentity = scale.identities(.podIdentity)
+        XCTAssertEqual(podIdentity.count, 3333)
+        XCTAssertEqual(podIdentity.filter { $0.verdict == .trustPolicyMismatch }.count, 333)
+        XCTAssertTrue(podIdentity.allSatisfy { $0.verdict == .trusted || $0.verdict == .trustPolicyMismatch })
+
+        // Listed by namespace and service account, as the audit does (one page of 100 at most).
+        let first = try XCTUnwrap(podIdentity.first)
+        XCTAssertEqual(first.index, 2)
+        let listed = try await aws.handle(eks("/clusters/widash-demo/pod-identity-associations",
+                                              query: "namespace=\(first.namespace)&maxResults=100"))
+        XCTAssertEqual(listed.status, 200, listed.text)
+        let summaries = try XCTUnwrap(try listed.jsonObject()["associations"] as? [[String: Any]])
+        XCTAssertEqual(summaries.first { $0["serviceAccount"] as? String == first.serviceAccount }?["associationId"] as? String, first.associationID)
+
+        for ordinal in [0, 9] {
+            let identity = podIdentity[ordinal]
+            let id = try XCTUnwrap(identity.associationID)
+            let described = try await aws.handle(eks("/clusters/widash-demo/pod-identity-associations/\(id)"))
+            XCTAssertEqual(described.status, 200, described.text)
+            let association = try XCTUnwrap(try described.jsonObject()["association"] as? [String: Any])
+            XCTAssertEqual(association["roleArn"] as? String, identity.roleARN)
+            XCTAssertEqual(association["namespace"] as? String, identity.namespace)
+            XCTAssertEqual(association["serviceAccount"] as? String, identity.serviceAccount)
+            XCTAssertEqual(identity.roleARN, ordinal == 9 ? ScaleIdentities.podIdentityUntaggedRoleARN : ScaleIdentities.podIdentityRoleARN)
+
+            let token = try await issuer.token(namespace: identity.namespace, serviceAccount: identity.serviceAccount,
+                                               audience: "pods.eks.amazonaws.com")
+            let body = Data(#"{"token":"\#(token)"}"#.utf8)
+            let exchanged = try await aws.handle(Requests.operatorSigned(SandboxRequest(
+                method: "POST", host: "eks-auth.us-east-1.api.aws", path: "/clusters/widash-demo/assume-role-for-pod-identity",
+                headers: ["host": "eks-auth.us-east-1.api.aws", "content-type": "application/json"], body: body), service: "eks-auth"))
+            XCTAssertEqual(exchanged.status, identity.verdict == .trusted ? 200 : 400, exchanged.text)
         }
     }
 }

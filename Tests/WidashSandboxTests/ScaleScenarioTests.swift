@@ -51,9 +51,10 @@ final class ScaleScenarioTests: XCTestCase {
         XCTAssertEqual(namespaces.count, Self.size.namespaces)
 
         // Realistic: identity-enabled pods carry the webhook's env and projected token, their
-        // service accounts the matching annotation; the rest carry neither.
+        // service accounts the matching annotation; Pod Identity pods carry the agent's env and
+        // token, their accounts nothing (the association is the cloud's).
         let accountsByKey = Dictionary(uniqueKeysWithValues: accounts.map { ($0.metadata.key, $0) })
-        var azure = 0, irsa = 0
+        var azure = 0, irsa = 0, podIdentity = 0
         for pod in pods {
             let env = Dictionary(pod.spec.containers.flatMap { $0.env ?? [] }.map { ($0.name, $0.value ?? "") }) { $1 }
             let audiences = (pod.spec.volumes ?? []).flatMap { $0.projected?.sources ?? [] }.compactMap { $0.serviceAccountToken?.audience }
@@ -68,8 +69,12 @@ final class ScaleScenarioTests: XCTestCase {
                 irsa += 1
                 XCTAssertEqual(role, annotations["eks.amazonaws.com/role-arn"])
                 XCTAssertEqual(audiences, ["sts.amazonaws.com"])
+            } else if env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] != nil {
+                podIdentity += 1
+                XCTAssertTrue(annotations.isEmpty, "\(pod.metadata.key): a Pod Identity account needs no annotation")
+                XCTAssertEqual(audiences, ["pods.eks.amazonaws.com"])
             } else {
-                XCTAssertTrue(audiences.isEmpty, "\(pod.metadata.key) has no identity but a token for \(audiences)")
+                XCTFail("\(pod.metadata.key) has no identity: every scale account has a cloud side")
             }
             XCTAssertEqual(pod.status?.phase, "Running")
             XCTAssertEqual(pod.metadata.ownerReferences?.first?.kind, "ReplicaSet")
@@ -77,7 +82,8 @@ final class ScaleScenarioTests: XCTestCase {
         }
         XCTAssertGreaterThan(azure, Self.size.pods / 4)
         XCTAssertGreaterThan(irsa, Self.size.pods / 4)
-        XCTAssertLessThan(azure + irsa, Self.size.pods, "some pods have no identity")
+        XCTAssertGreaterThan(podIdentity, Self.size.pods / 4)
+        XCTAssertEqual(azure + irsa + podIdentity, Self.size.pods, "every pod has an identity")
 
         // About 3 KB per pod, as a real pod with one container is.
         let single = try get(sandbox, "/api/v1/pods?limit=1")

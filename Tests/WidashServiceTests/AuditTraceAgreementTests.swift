@@ -98,4 +98,88 @@ final class AuditTraceAgreementTests: XCTestCase {
                                      "Application.Read.All (Microsoft Graph)", "iam:GetRole", "eks:ListPodIdentityAssociations",
                                      "iam.serviceAccounts.getIamPolicy"])
     }
+
+    /// The audit is read-only: under `--readonly` (a read-only session) it reaches the same verdicts,
+    /// and of every request the session sent — Kubernetes and clouds alike, all through one recording
+    /// transport — none is a TokenRequest or a token exchange (Entra with a client assertion, STS
+    /// AssumeRoleWithWebIdentity, eks-auth, Google STS or generateAccessToken).
+    func testTheAuditRunsReadOnlyWithoutTokenRequestOrExchange() async throws {
+        let sandbox = try await SandboxServer.start(SandboxOptions(isStatic: true), services: EmulatedClouds.services)
+        addTeardownBlock { await sandbox.stop() }
+        let recorder = RequestRecorder()
+        let kube = try SessionInputs.kubeconfig(yaml: Data(sandbox.kubeconfigYAML().utf8), origin: "<demo sandbox>", context: nil, namespace: nil)
+        let environment = SandboxServer.operatorEnvironment(base: [:])
+        let readOnly = ClusterSession(SessionConfiguration(
+            kube: kube, transportFactory: { RecordingTransport(base: CurlTransport(options: $0), recorder: recorder) },
+            cloudHTTP: sandbox.cloudHTTPOptions, cloudEnvironment: environment, readOnly: true,
+            eksClusterName: environment["WIDASH_EKS_CLUSTER"], gcpWorkloadPool: environment["WIDASH_GKE_WORKLOAD_POOL"]))
+        XCTAssertTrue(readOnly.readOnly)
+        let audited = try await readOnly.auditedInventory(namespace: nil)
+        let reference = try await Self.demoSession(sandbox).auditedInventory(namespace: nil)
+
+        func verdicts(_ inventory: Inventory) -> [String: String] {
+            var out: [String: String] = [:]
+            for e in inventory.identities {
+                for b in e.bindings {
+                    guard let t = b.trust else { continue }
+                    out["\(e.key) \(b.provider.rawValue)"] = "\(t.state) \(t.failingFields) \(t.missingPermission ?? "-") noRoles=\(t.noRoles ?? false)"
+                }
+            }
+            return out
+        }
+        let got = verdicts(audited)
+        XCTAssertEqual(got, verdicts(reference))
+        XCTAssertGreaterThanOrEqual(got.count, 16, "\(got)")
+        XCTAssertFalse(got.values.contains { $0.hasPrefix("unknown") }, "\(got)")
+
+        let sent = recorder.requests
+        // The recorder saw the cluster and every cloud the audit reads.
+        XCTAssertTrue(sent.contains { $0.url.contains("/api/v1/pods") }, "\(sent.map(\.url))")
+        for host in ["management.azure.com", "iam.amazonaws.com", "eks.us-east-1.amazonaws.com", "iam.googleapis.com"] {
+            XCTAssertTrue(sent.contains { $0.url.contains(host) }, "no request to \(host): \(sent.map(\.url))")
+        }
+        for r in sent {
+            let body = r.body
+            let path = URLComponents(string: r.url)?.path ?? r.url
+            XCTAssertFalse(r.method == "POST" && path.hasPrefix("/api/v1/namespaces/") && path.hasSuffix("/token"), "TokenRequest: \(r.url)")
+            XCTAssertFalse(body.contains("client_assertion"), "Entra federated exchange: \(r.url)")
+            XCTAssertFalse(body.contains("AssumeRoleWithWebIdentity") || r.url.contains("AssumeRoleWithWebIdentity"), "STS exchange: \(r.url)")
+            XCTAssertFalse(r.url.contains("eks-auth") || path.contains("assume-role-for-pod-identity"), "eks-auth exchange: \(r.url)")
+            XCTAssertFalse(r.url.contains("sts.googleapis.com") || body.contains("urn:ietf:params:oauth:grant-type:token-exchange"),
+                           "Google STS exchange: \(r.url)")
+            XCTAssertFalse(path.contains(":generateAccessToken"), "Google impersonation: \(r.url)")
+            // Anything that is not a read: only the operator's own sign-in (Entra client credentials).
+            if r.method != "GET" {
+                let read = path.hasSuffix("/oauth2/v2.0/token") && body.contains("grant_type=client_credentials")
+                    || r.url.contains("iam.amazonaws.com") || path.hasSuffix(":getIamPolicy")
+                XCTAssertTrue(read, "\(r.method) \(r.url) is not a read: \(body.prefix(200))")
+            }
+        }
+    }
+}
+
+/// Every request a session sent, in order.
+final class RequestRecorder: @unchecked Sendable {
+    struct Sent { var method: String; var url: String; var body: String }
+    private let lock = NSLock()
+    private var sent: [Sent] = []
+    var requests: [Sent] { lock.withLock { sent } }
+    func record(_ r: HTTPRequest) {
+        let entry = Sent(method: r.method, url: r.url, body: r.body.map { String(decoding: $0, as: UTF8.self) } ?? "")
+        lock.withLock { sent.append(entry) }
+    }
+}
+
+/// Records each request, then sends it through `base`.
+struct RecordingTransport: HTTPTransport {
+    let base: any HTTPTransport
+    let recorder: RequestRecorder
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        recorder.record(request)
+        return try await base.send(request)
+    }
+    func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPStreamEvent, Error> {
+        recorder.record(request)
+        return base.stream(request)
+    }
 }

@@ -31,11 +31,19 @@ final class DoctorPodIdentityAgentTests: XCTestCase {
         #"{"metadata":{"name":"\#(name)","namespace":"shop","uid":"u-\#(name)"},"spec":{"serviceAccountName":"app","containers":[{"name":"app","image":"app","env":[{"name":"\#(env)","value":"x"}]}]},"status":{"phase":"Running"}}"#
     }
 
-    private func agentCheck(daemonSet: (Int, String), pods: [String]) async throws -> DoctorResult {
+    private static let forbidden = #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"pods is forbidden: User \"dev\" cannot list resource \"pods\" in API group \"\" at the cluster scope"}"#
+
+    /// An init container given the env (the webhook mutates init containers too, handler.go getPodSpecPatch).
+    private static func podWithInitContainer(_ name: String, env: String) -> String {
+        #"{"metadata":{"name":"\#(name)","namespace":"shop","uid":"u-\#(name)"},"spec":{"serviceAccountName":"app","initContainers":[{"name":"fetch","image":"fetch","env":[{"name":"\#(env)","value":"x"}]}],"containers":[{"name":"app","image":"app"}]},"status":{"phase":"Running"}}"#
+    }
+
+    private func agentCheck(daemonSet: (Int, String), pods: [String], podList: (Int, String)? = nil) async throws -> DoctorResult {
         let transport = ClusterByPath { path in
             if path.hasPrefix("/version") { return (200, #"{"gitVersion":"v1.32.4"}"#) }
             if path.hasPrefix("/apis/apps/v1/namespaces/kube-system/daemonsets/eks-pod-identity-agent") { return daemonSet }
             if path.hasPrefix("/api/v1/pods") {
+                if let podList { return podList }
                 return (200, #"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[\#(pods.joined(separator: ","))]}"#)
             }
             return (404, Self.notFound)
@@ -65,5 +73,29 @@ final class DoctorPodIdentityAgentTests: XCTestCase {
         let check = try await agentCheck(daemonSet: (200, daemonSet), pods: [])
         XCTAssertEqual(check.status, .warn, check.detail)
         XCTAssertTrue(check.detail.contains("2/3 ready"), check.detail)
+    }
+
+    func testAMissingAgentWarnsWhenThePodListIsRefused() async throws {
+        // The DaemonSet is 404 and the cluster-wide pod list 403: whether a pod needs the agent is
+        // not known, which is not "no pod uses EKS Pod Identity".
+        let check = try await agentCheck(daemonSet: (404, Self.notFound), pods: [], podList: (403, Self.forbidden))
+        XCTAssertEqual(check.status, .warn, check.detail)
+        XCTAssertFalse(check.detail.contains("no pod uses"), check.detail)
+        XCTAssertTrue(check.detail.contains("could not be told"), check.detail)
+        XCTAssertTrue(check.detail.contains(#"needs RBAC permission "list pods" cluster-wide"#), check.detail)
+    }
+
+    func testAMissingAgentWarnsWhenThePodListFails() async throws {
+        let check = try await agentCheck(daemonSet: (404, Self.notFound), pods: [],
+                                         podList: (500, #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"InternalError","code":500,"message":"etcdserver: request timed out"}"#))
+        XCTAssertEqual(check.status, .warn, check.detail)
+        XCTAssertTrue(check.detail.contains("listing pods cluster-wide failed"), check.detail)
+    }
+
+    func testAnInitContainerUsingPodIdentityNeedsTheAgent() async throws {
+        let check = try await agentCheck(daemonSet: (404, Self.notFound),
+                                         pods: [Self.podWithInitContainer("job", env: "AWS_CONTAINER_CREDENTIALS_FULL_URI")])
+        XCTAssertEqual(check.status, .fail, check.detail)
+        XCTAssertTrue(check.detail.contains("1 pod(s) use EKS Pod Identity (e.g. shop/job)"), check.detail)
     }
 }

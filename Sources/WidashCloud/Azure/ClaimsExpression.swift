@@ -30,16 +30,21 @@ public struct ClaimsExpression: Sendable, Hashable {
         self.clauses = clauses
     }
 
-    /// True or false when every claim the expression names is in `claims`; nil when one is not (a
-    /// Kubernetes token has `sub`, `iss`, `aud`, not GitHub's `job_workflow_ref`).
+    /// The clauses are joined by `and`: false as soon as one clause whose claim is in `claims` fails
+    /// (whatever the others), true when every clause's claim is there and holds, nil otherwise (a
+    /// claim it names is missing — a Kubernetes token has `sub`, `iss`, `aud`, not GitHub's
+    /// `job_workflow_ref` — and nothing present fails).
     public func holds(claims: [String: String]) -> Bool? {
-        var result = true
+        var missing = false
         for clause in clauses {
-            guard let value = claims[clause.claim] else { return nil }
+            guard let value = claims[clause.claim] else {
+                missing = true
+                continue
+            }
             let ok = clause.op == "eq" ? value == clause.comparand : Self.wildcard(clause.comparand, value)
-            result = result && ok
+            if !ok { return false }
         }
-        return result
+        return missing ? nil : true
     }
 
     /// `claims['sub'] matches 'x*'`: the lookup, one operator, a single-quoted comparand.

@@ -12,12 +12,16 @@ public struct ReadRetryTransport: HTTPTransport {
     let attempts: Int
     let maxWait: Duration
     let counter: RequestCounter
+    let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(base: any HTTPTransport, attempts: Int = 4, maxWait: Duration = .seconds(30), counter: RequestCounter = RequestCounter()) {
+    /// - Parameter sleep: waits between attempts (tests record the waits instead of sleeping).
+    public init(base: any HTTPTransport, attempts: Int = 4, maxWait: Duration = .seconds(30), counter: RequestCounter = RequestCounter(),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.base = base
         self.attempts = max(1, attempts)
         self.maxWait = maxWait
         self.counter = counter
+        self.sleep = sleep
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -27,7 +31,7 @@ public struct ReadRetryTransport: HTTPTransport {
             let response = try await base.send(request)
             guard response.status == 429 || response.status == 503, attempt < attempts else { return response }
             let wait = Self.retryAfter(response.header("retry-after"), now: Date()) ?? .seconds(1 << (attempt - 1))
-            try await Task.sleep(for: min(wait, maxWait))
+            try await sleep(min(wait, maxWait))
             attempt += 1
         }
     }

@@ -52,9 +52,16 @@ extension CloudTrustReader {
         }
     }
 
-    /// Every Pod Identity association of an EKS cluster, listed once and described (the role is
-    /// only in the description), at most 8 descriptions at a time.
+    /// Every Pod Identity association of an EKS cluster (`podIdentityAssociationList`); one whose
+    /// description failed is here as listed (without its role).
     public func podIdentityAssociations(cluster: EKSClusterRef) async -> Result<[PodIdentityAssociation], TrustReadProblem> {
+        await podIdentityAssociationList(cluster: cluster).map(\.associations)
+    }
+
+    /// Every Pod Identity association of an EKS cluster, listed once and described (the role is
+    /// only in the description), at most 8 descriptions at a time. A description that fails fails
+    /// that association only (it stays, as listed, with its problem): one failure never hides the others.
+    public func podIdentityAssociationList(cluster: EKSClusterRef) async -> Result<PodIdentityAssociationList, TrustReadProblem> {
         let credentials: AWSCredentials
         switch awsCredentials() {
         case .failure(let p): return .failure(p)
@@ -68,27 +75,35 @@ extension CloudTrustReader {
                                             permission: TrustReadProblem.Permission.eksListAssociations) {
                 try await eks.listPodIdentityAssociations(cluster: cluster.name, namespace: nil, serviceAccount: nil)
             }
-            guard case .success(let list) = listed else { return listed }
+            let list: [PodIdentityAssociation]
+            switch listed {
+            case .failure(let p): return .failure(p)
+            case .success(let l): list = l
+            }
             let limiter = AsyncLimiter(limit: 8)
-            return await withTaskGroup(of: Result<PodIdentityAssociation, TrustReadProblem>.self) { group in
+            return await withTaskGroup(of: (PodIdentityAssociation, Result<PodIdentityAssociation, TrustReadProblem>).self) { group in
                 for a in list {
                     group.addTask {
-                        await limiter.run {
-                            await self.attempt("Pod Identity association \(a.associationID)",
+                        let described = await limiter.run {
+                            await self.attempt("Pod Identity association \(a.associationID) (\(a.namespace)/\(a.serviceAccount))",
                                                permission: TrustReadProblem.Permission.eksDescribeAssociation) {
                                 try await eks.describePodIdentityAssociation(cluster: cluster.name, associationID: a.associationID)
                             }
                         }
+                        return (a, described)
                     }
                 }
-                var described: [PodIdentityAssociation] = []
-                for await result in group {
+                var all = PodIdentityAssociationList()
+                for await (summary, result) in group {
                     switch result {
-                    case .success(let a): described.append(a)
-                    case .failure(let p): group.cancelAll(); return .failure(p)
+                    case .success(let a): all.associations.append(a)
+                    case .failure(let p):
+                        all.associations.append(summary)
+                        all.problems[summary.associationID] = p
                     }
                 }
-                return .success(described.sorted { $0.associationID < $1.associationID })
+                all.associations.sort { $0.associationID < $1.associationID }
+                return .success(all)
             }
         }
     }
@@ -111,5 +126,36 @@ public struct EKSClusterRef: Sendable, Hashable {
         let name = fields[5].dropFirst("cluster/".count)
         guard !name.isEmpty, !fields[3].isEmpty else { return nil }
         self.init(name: String(name), region: String(fields[3]))
+    }
+}
+
+/// A cluster's Pod Identity associations as the audit read them: every association listed,
+/// described when its description could be read, and why not for the others.
+public struct PodIdentityAssociationList: Sendable, Hashable {
+    /// Described, or as listed (no role) when `problems` has its id.
+    public var associations: [PodIdentityAssociation] { didSet { index() } }
+    /// Why an association (by id) could not be described, e.g. `eks:DescribePodIdentityAssociation` missing.
+    public var problems: [String: TrustReadProblem]
+    /// `namespace/serviceAccount` → the first association's position (an audit of thousands asks for each).
+    private var byAccount: [String: Int] = [:]
+
+    public init(associations: [PodIdentityAssociation] = [], problems: [String: TrustReadProblem] = [:]) {
+        self.associations = associations
+        self.problems = problems
+        index()
+    }
+
+    private mutating func index() {
+        byAccount = [:]
+        for (i, a) in associations.enumerated() where byAccount["\(a.namespace)/\(a.serviceAccount)"] == nil {
+            byAccount["\(a.namespace)/\(a.serviceAccount)"] = i
+        }
+    }
+
+    /// The association of a service account, and why it could not be described (nil when it was).
+    public func association(namespace: String, serviceAccount: String) -> (PodIdentityAssociation, TrustReadProblem?)? {
+        guard let i = byAccount["\(namespace)/\(serviceAccount)"] else { return nil }
+        let a = associations[i]
+        return (a, problems[a.associationID])
     }
 }

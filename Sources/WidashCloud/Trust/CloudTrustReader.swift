@@ -35,7 +35,7 @@ public final class CloudTrustReader: Sendable {
     let roleNameLists: ExpiringCache<String, Result<[String: String], TrustReadProblem>>
     let roles: ExpiringCache<String, Result<IAMRole?, TrustReadProblem>>
     let oidcProviders: ExpiringCache<String, Result<OIDCProvider?, TrustReadProblem>>
-    let associations: ExpiringCache<String, Result<[PodIdentityAssociation], TrustReadProblem>>
+    let associations: ExpiringCache<String, Result<PodIdentityAssociationList, TrustReadProblem>>
     let policies: ExpiringCache<String, Result<GCPIAMPolicy?, TrustReadProblem>>
 
     public init(transport: any HTTPTransport, environment: [String: String], azureCredential: (any AzureOperatorCredential)?,
@@ -57,7 +57,14 @@ public final class CloudTrustReader: Sendable {
         subscriptions = Self.cache(ttl); identityLists = Self.cache(ttl); credentialLists = Self.cache(ttl)
         applications = Self.cache(ttl); servicePrincipals = Self.cache(ttl); roleAssignmentLists = Self.cache(ttl)
         roleNameLists = Self.cache(ttl); roles = Self.cache(ttl); oidcProviders = Self.cache(ttl)
-        associations = Self.cache(ttl); policies = Self.cache(ttl)
+        policies = Self.cache(ttl)
+        // A description that failed for a transient reason is read again by the next asker.
+        associations = ExpiringCache(ttl: ttl, keep: { result in
+            switch result {
+            case .failure(let problem): return !problem.transient
+            case .success(let list): return !list.problems.values.contains(where: \.transient)
+            }
+        })
     }
 
     /// A cache that keeps answers and refusals, not transient failures.

@@ -15,14 +15,18 @@ actor ExpiringCache<Key: Hashable & Sendable, Value: Sendable> {
     private var generation = 0
     private let ttl: Duration
     private let keep: @Sendable (Value) -> Bool
+    private let clock: @Sendable () -> ContinuousClock.Instant
 
-    init(ttl: Duration, keep: @escaping @Sendable (Value) -> Bool = { _ in true }) {
+    /// - Parameter clock: the time (tests move it on instead of waiting out the time to live).
+    init(ttl: Duration, keep: @escaping @Sendable (Value) -> Bool = { _ in true },
+         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.ttl = ttl
         self.keep = keep
+        self.clock = clock
     }
 
     func value(_ key: Key, compute: @escaping @Sendable () async -> Value) async -> Value {
-        let now = ContinuousClock.now
+        let now = clock()
         if let entry = entries[key], now - entry.born < ttl { return await entry.task.value }
         generation += 1
         let mine = generation

@@ -14,6 +14,11 @@ public struct TrustAudit: Sendable {
     /// GKE's workload pool (from the cluster's issuer, or configured).
     public var workloadPool: String?
     public var concurrency: Int
+    /// True when the inventory lists every namespace of the cluster (`-A`). Otherwise (the default,
+    /// the safe assumption) only the namespaces its service accounts are in count as seen, and a
+    /// credential or trust statement naming a service account of any other namespace may be in use:
+    /// a fix then adds a credential or a value instead of rewriting it (`possiblyInUse`).
+    public var wholeCluster: Bool = false
 
     public init(reader: CloudTrustReader, eksCluster: EKSClusterRef?, workloadPool: String?, concurrency: Int = 8) {
         self.reader = reader
@@ -29,17 +34,18 @@ public struct TrustAudit: Sendable {
                     onVerdict: (@Sendable (TrustSubject, TrustVerdict) async -> Void)? = nil) async -> TrustAuditResult {
         var subjects = TrustSubject.all(in: inventory, workloadPool: workloadPool)
         let clusterSubjects = Set(inventory.identities.map { "system:serviceaccount:\($0.namespace):\($0.name)" })
+        let auditedNamespaces: Set<String>? = wholeCluster ? nil : Set(inventory.identities.map(\.namespace))
 
         // Pod Identity: the cluster's associations, listed once; service accounts that have one but
         // no Pod Identity binding (their pods started before it) are audited too.
-        var associations: Result<[PodIdentityAssociation], TrustReadProblem>?
+        var associations: Result<PodIdentityAssociationList, TrustReadProblem>?
         var facts: [String: PodIdentityAssociationFact] = [:]
         if let eksCluster {
-            let result = await reader.podIdentityAssociations(cluster: eksCluster)
+            let result = await reader.podIdentityAssociationList(cluster: eksCluster)
             associations = result
-            if case .success(let list) = result {
+            if case .success(let all) = result {
                 let keys = Set(inventory.identities.map(\.key))
-                for a in list where keys.contains("\(a.namespace)/\(a.serviceAccount)") {
+                for a in all.associations where keys.contains("\(a.namespace)/\(a.serviceAccount)") {
                     facts["\(a.namespace)/\(a.serviceAccount)"] = PodIdentityAssociationFact(associationID: a.associationID, roleARN: a.roleARN,
                                                                                           targetRoleARN: a.targetRoleARN)
                 }
@@ -59,7 +65,8 @@ public struct TrustAudit: Sendable {
                 let limiter = limiters[subject.provider == .awsPodIdentity ? .awsIRSA : subject.provider] ?? AsyncLimiter(limit: concurrency)
                 group.addTask {
                     let verdict = await limiter.run {
-                        await verdictFor(subject, associations: listed, clusterSubjects: clusterSubjects, now: now)
+                        await verdictFor(subject, associations: listed, clusterSubjects: clusterSubjects,
+                                         auditedNamespaces: auditedNamespaces, now: now)
                     }
                     await onVerdict?(subject, verdict)
                     return (subject, verdict)
@@ -73,14 +80,21 @@ public struct TrustAudit: Sendable {
     }
 
     /// The verdict for one subject (also what a trace's step 3 compares against).
-    public func verdictFor(_ s: TrustSubject, associations: Result<[PodIdentityAssociation], TrustReadProblem>?,
-                           clusterSubjects: Set<String>, now: @Sendable () -> Date) async -> TrustVerdict {
+    /// - Parameter auditedNamespaces: the namespaces `clusterSubjects` covers; nil when it covers
+    ///   the whole cluster (see `wholeCluster`).
+    public func verdictFor(_ s: TrustSubject, associations: Result<PodIdentityAssociationList, TrustReadProblem>?,
+                           clusterSubjects: Set<String>, auditedNamespaces: Set<String>? = nil, now: @Sendable () -> Date) async -> TrustVerdict {
         BackgroundPriority.lowerCurrentThread()
         switch s.provider {
+        case .azure where s.identityBinding:
+            // The pods' token goes to the cluster's token proxy, exchanged under AKS's identity
+            // binding with its own audience: the identity's federated credentials do not decide it,
+            // so nothing is read and no verdict is claimed.
+            return .aksIdentityBinding(checkedAt: now())
         case .azure:
             guard let clientID = s.cloudIdentity else { return .unknown("no client id") }
             let lookup = await reader.azureIdentity(clientID: clientID)
-            return TrustEvaluator.azure(s, lookup, clusterSubjects: clusterSubjects, now: now())
+            return TrustEvaluator.azure(s, lookup, clusterSubjects: clusterSubjects, auditedNamespaces: auditedNamespaces, now: now())
         case .awsIRSA:
             let roleARN = s.cloudIdentity ?? ""
             let role = await reader.iamRole(arn: roleARN)
@@ -88,14 +102,24 @@ public struct TrustAudit: Sendable {
             if let issuer = s.issuer, let arn = TrustEvaluator.providerARN(issuer: issuer, roleARN: roleARN), case .success(.some) = role {
                 provider = await reader.oidcProvider(arn: arn)
             }
-            return TrustEvaluator.irsa(s, role: role, provider: provider, clusterSubjects: clusterSubjects, now: now())
+            return TrustEvaluator.irsa(s, role: role, provider: provider, clusterSubjects: clusterSubjects,
+                                       auditedNamespaces: auditedNamespaces, now: now())
         case .awsPodIdentity:
             var role: Result<IAMRole?, TrustReadProblem>?
-            if case .success(let list)? = associations,
-               let a = list.first(where: { $0.namespace == s.namespace && $0.serviceAccount == s.serviceAccount }), let arn = a.roleARN {
-                role = await reader.iamRole(arn: arn)
+            var problems: [String: TrustReadProblem] = [:]
+            var own: Result<[PodIdentityAssociation], TrustReadProblem>?
+            switch associations {
+            case nil: own = nil
+            case .failure(let p)?: own = .failure(p)
+            case .success(let all)?:
+                // Only this service account's association (looked up once, not searched per binding).
+                let found = all.association(namespace: s.namespace, serviceAccount: s.serviceAccount)
+                own = .success(found.map { [$0.0] } ?? [])
+                if let (a, problem) = found {
+                    if let problem { problems[a.associationID] = problem } else if let arn = a.roleARN { role = await reader.iamRole(arn: arn) }
+                }
             }
-            return TrustEvaluator.podIdentity(s, cluster: eksCluster, associations: associations, role: role, now: now())
+            return TrustEvaluator.podIdentity(s, cluster: eksCluster, associations: own, role: role, describeProblems: problems, now: now())
         case .gcp:
             guard let gsa = s.cloudIdentity else { return .unknown("no Google service account") }
             return TrustEvaluator.gke(s, policy: await reader.serviceAccountPolicy(email: gsa), now: now())

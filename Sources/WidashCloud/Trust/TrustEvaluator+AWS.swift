@@ -14,8 +14,10 @@ extension TrustEvaluator {
     /// provider for the issuer in the role's account with the audience among its client ids, and a
     /// trust statement allowing that provider `sts:AssumeRoleWithWebIdentity` whose `:sub`/`:aud`
     /// conditions hold.
+    /// - Parameter auditedNamespaces: see `azure`: a failing `:sub` value that names a service
+    ///   account outside them is kept in a corrected policy, the token's subject added next to it.
     public static func irsa(_ s: TrustSubject, role: Result<IAMRole?, TrustReadProblem>, provider: Result<OIDCProvider?, TrustReadProblem>,
-                            clusterSubjects: Set<String>, now: Date) -> TrustVerdict {
+                            clusterSubjects: Set<String>, auditedNamespaces: Set<String>? = nil, now: Date) -> TrustVerdict {
         let roleARN = s.cloudIdentity ?? ""
         guard let issuer = s.issuer else {
             return .unknown("the cluster's issuer could not be read from its discovery document, so there is nothing to compare", checkedAt: now)
@@ -74,7 +76,12 @@ extension TrustEvaluator {
                                                     got: f.actual.isEmpty ? "(claim missing)" : f.actual.joined(separator: ","),
                                                     closest: [statement, "\(f.op) \(f.key)"].compactMap { $0 }.joined(separator: ", ")))
                 }
-                if let corrected = policy.corrected(for: evaluation.failures, keeping: clusterSubjects) {
+                // Values another service account may still rely on (of this cluster's issuer: the
+                // condition keys are its provider's) are kept, not replaced.
+                let inUse = evaluation.failures.flatMap(\.expected).filter {
+                    possiblyInUse($0, clusterSubjects: clusterSubjects, auditedNamespaces: auditedNamespaces)
+                }
+                if let corrected = policy.corrected(for: evaluation.failures, keeping: clusterSubjects.union(inUse)) {
                     fixes.append("aws iam update-assume-role-policy --role-name \(roleName) --policy-document '\(corrected)'")
                 }
             }
@@ -105,8 +112,11 @@ extension TrustEvaluator {
     /// association for the namespace and service account, and a role whose trust policy lets
     /// `pods.eks.amazonaws.com` call `sts:AssumeRole` and `sts:TagSession` (the latter not needed
     /// when the association disables session tags).
+    /// - Parameter describeProblems: why an association (by id) could not be described: its
+    ///   verdict is `unknown` (naming the permission), the others' are not affected.
     public static func podIdentity(_ s: TrustSubject, cluster: EKSClusterRef?, associations: Result<[PodIdentityAssociation], TrustReadProblem>?,
-                                   role: Result<IAMRole?, TrustReadProblem>?, now: Date) -> TrustVerdict {
+                                   role: Result<IAMRole?, TrustReadProblem>?, describeProblems: [String: TrustReadProblem] = [:],
+                                   now: Date) -> TrustVerdict {
         guard let cluster, let associations else {
             return .unknown("the EKS cluster name is not known: pass --eks-cluster NAME, set WIDASH_EKS_CLUSTER, or use a kubeconfig whose cluster is an EKS ARN",
                             checkedAt: now)
@@ -121,6 +131,9 @@ extension TrustEvaluator {
                                 mismatches: [TrustMismatch(field: "pod identity association", expected: "(none)", got: s.entryKey)],
                                 fix: "aws eks create-pod-identity-association --cluster-name \(cluster.name) --namespace \(s.namespace) --service-account \(s.serviceAccount) --role-arn <role-arn>",
                                 reason: "cluster \(cluster.name) has no Pod Identity association for \(s.entryKey): eks-auth answers ResourceNotFoundException")
+        }
+        if let p = describeProblems[a.associationID] {
+            return .unknown(p.reason, permission: p.permission, checkedAt: now)
         }
         let roleARN = a.roleARN ?? "?"
         let roleName = IAMClient.roleName(fromARN: roleARN) ?? roleARN

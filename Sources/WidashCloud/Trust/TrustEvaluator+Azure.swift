@@ -10,9 +10,13 @@ public enum TrustEvaluator {
     /// a federated credential whose issuer and subject equal the token's exactly (case and a
     /// trailing slash matter) and whose audiences contain the token's. At most 20 credentials per
     /// identity, one per issuer and subject.
-    /// - Parameter clusterSubjects: the subject of every service account in the cluster, so that a
-    ///   fix never rewrites a credential another service account still relies on.
-    public static func azure(_ s: TrustSubject, _ lookup: AzureIdentityLookup, clusterSubjects: Set<String>, now: Date) -> TrustVerdict {
+    /// - Parameters:
+    ///   - clusterSubjects: the subject of every service account the audit saw, so that a fix never
+    ///     rewrites a credential another service account still relies on.
+    ///   - auditedNamespaces: the namespaces `clusterSubjects` covers, nil for the whole cluster. A
+    ///     credential naming a service account of another namespace may be in use (`possiblyInUse`).
+    public static func azure(_ s: TrustSubject, _ lookup: AzureIdentityLookup, clusterSubjects: Set<String>,
+                             auditedNamespaces: Set<String>? = nil, now: Date) -> TrustVerdict {
         let clientID = s.cloudIdentity ?? ""
         guard let issuer = s.issuer else {
             return .unknown("the cluster's issuer could not be read from its discovery document, so there is nothing to compare", checkedAt: now)
@@ -71,7 +75,9 @@ public enum TrustEvaluator {
         // same issuer but for case or a trailing slash) or names no service account of the cluster;
         // else create one for this service account's own tuple.
         let sameCluster = closest.issuer.trimmingSlashes.lowercased() == issuer.trimmingSlashes.lowercased()
-        let neighbour = closest.subject != s.subject && clusterSubjects.contains(closest.subject)
+        let neighbour = closest.subject != s.subject
+            && possiblyInUse(closest.subject, clusterSubjects: clusterSubjects, auditedNamespaces: auditedNamespaces)
+        let seen = clusterSubjects.contains(closest.subject)
         let update = sameCluster && !neighbour
         var fix = AzureFixCommands.command(holder: facts.holder, existingName: update ? closest.name : nil, name: name,
                                            issuer: issuer, subject: s.subject, audience: s.audience)
@@ -81,11 +87,31 @@ public enum TrustEvaluator {
         let mismatches = tenantMismatch + evaluation.mismatches.map {
             TrustMismatch(field: $0.field, expected: $0.expected, got: $0.actual, closest: "federated credential \(closest.name)")
         }
-        let why = (evaluation.hints + [neighbour ? "\(closest.name) belongs to \(closest.subject), so a new credential is proposed" : nil, propagation].compactMap { $0 })
+        let why = (evaluation.hints + [neighbour ? (seen ? "\(closest.name) belongs to \(closest.subject), so a new credential is proposed"
+                                             : "\(closest.name) names \(closest.subject), outside the audited namespaces, which may still use it, so a new credential is proposed") : nil,
+                                 propagation].compactMap { $0 })
         return TrustVerdict(state: .mismatch, checkedAt: now, source: "\(facts.holder.label), federated credential \(closest.name) (closest)",
                             mismatches: mismatches, fix: fix,
                             reason: "no federated credential of \(facts.holder.label) accepts what the cluster presents; " + why.joined(separator: "; "),
                             comparison: rows(s, issuer: issuer, credential: closest), roles: roles, noRoles: noRoles, warnings: warnings)
+    }
+
+    /// Whether a service account the audit did not see may still rely on `subject` (a federated
+    /// credential's subject or a trust condition's value of this cluster's issuer): one it saw, or,
+    /// when it saw only `auditedNamespaces`, one naming (or, with a wildcard, able to match) a
+    /// service account of another namespace. A fix must then add, not rewrite.
+    public static func possiblyInUse(_ subject: String, clusterSubjects: Set<String>, auditedNamespaces: Set<String>?) -> Bool {
+        if clusterSubjects.contains(subject) { return true }
+        guard let auditedNamespaces else { return false }
+        let prefix = "system:serviceaccount:"
+        guard subject.hasPrefix(prefix) else {
+            // `system:serviceaccount*`, `*`: a pattern that can match any service account.
+            return subject.contains("*") && Wildcard.matches(subject, prefix + "x:y")
+        }
+        let rest = subject.dropFirst(prefix.count)
+        let namespace = rest.firstIndex(of: ":").map { String(rest[..<$0]) } ?? String(rest)
+        if namespace.contains("*") || namespace.contains("?") { return true }
+        return !auditedNamespaces.contains(namespace)
     }
 
     /// The limit and duplicates (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).

@@ -31,6 +31,10 @@ private struct Reading {
     /// Every container (init containers after the others), with its env.
     let containers: [Container]
     var out: PodReading
+    /// Containers the webhook should have mutated that lack its env, with what they lack.
+    var uninjected: [(container: String, missing: [String])] = []
+    /// How many containers the webhook mutates (all but the skipped ones).
+    var mutatedCount = 0
 
     init(pod: Pod, serviceAccount: ServiceAccount?, cluster: ClusterFacts) {
         self.pod = pod
@@ -85,8 +89,7 @@ private struct Reading {
     mutating func readAzure() {
         out.provider = .azure
         out.identityBinding = podAnnotations[AzureWebhook.identityBindingAnnotation]?.lowercased() == "true"
-        let skipped = Set((podAnnotations[AzureWebhook.skipContainersAnnotation] ?? "").split(separator: ";")
-            .map { $0.trimmingCharacters(in: .whitespaces) })
+        let skipped = AzureWebhook.skippedContainers(podAnnotations: podAnnotations)
         let mutated = containers.filter { !skipped.contains($0.name) }
         // The container that will authenticate: the first with the token file, else the first mutated one.
         let main = mutated.first { $0.value("AZURE_FEDERATED_TOKEN_FILE") != nil } ?? mutated.first ?? containers.first
@@ -123,13 +126,17 @@ private struct Reading {
             ?? (out.identityBinding ? AzureWebhook.identityBindingAudience : AzureWebhook.defaultAudience)
         out.ttlSeconds = out.projection?.expirationSeconds ?? expiration.value ?? AzureWebhook.defaultTokenExpiration
 
-        // Injection, judged on the container that authenticates (a sidecar added later by another
-        // webhook may lack the env without harm), among those the webhook mutates (skip-containers honoured).
-        let required = ["AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"]
-            + (out.cloudIdentity != nil ? ["AZURE_CLIENT_ID"] : [])
+        // Injection, judged per container: the webhook gives every container not named in
+        // skip-containers (init containers too) the env it has a value for (`mutateContainers`,
+        // `addEnvironmentVariables`): AZURE_CLIENT_ID only when the service account is annotated
+        // (a container may set its own), the tenant and authority host always (the webhook's own
+        // configuration supplies them), the token proxy env for identity-binding pods. A skipped
+        // container is not expected to have any of it.
+        let required = (out.cloudIdentity != nil ? ["AZURE_CLIENT_ID"] : [])
+            + ["AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"]
             + (out.identityBinding ? ["AZURE_KUBERNETES_TOKEN_PROXY"] : [])
-        out.missingEnv = required.filter { main?.has($0) != true }
-        out.injected = out.missingEnv.isEmpty && out.projection != nil && !mutated.isEmpty
+        let requiredOfOthers = required.filter { $0 != "AZURE_CLIENT_ID" || annotatedClientID != nil }
+        judgeInjection(mutated: mutated, main: main) { $0.name == main?.name ? required : requiredOfOthers }
 
         let labelled = out.useLabel == "true"
         if !labelled, first("AZURE_FEDERATED_TOKEN_FILE") == nil {
@@ -163,7 +170,8 @@ private struct Reading {
             if expiration.onPod { finding(.azureTokenExpirationOutOfRange, .error, problem.summary, fix: problem.fix ?? "") }
         }
         if !out.injected, out.tokenPath == nil || !out.missingEnv.isEmpty {
-            notInjected(kind: "azure", providerName: "Azure workload identity", main: main)
+            notInjected(kind: "azure", providerName: "Azure workload identity", injectedEnv: AzureWebhook.env,
+                        tokenEnv: AzureWebhook.tokenFileEnv, skipAnnotation: AzureWebhook.skipContainersAnnotation, separator: ";")
         } else if out.tenantID == nil {
             out.problem = Diagnosis(summary: "no tenant: the pod has no AZURE_TENANT_ID and the service account no \(AzureWebhook.tenantIDAnnotation) annotation",
                                     fix: "kubectl annotate serviceaccount \(saName) -n \(namespace) \(AzureWebhook.tenantIDAnnotation)=<tenant-id> --overwrite")
@@ -206,8 +214,7 @@ private struct Reading {
         out.audience = out.projection?.audience ?? nonEmpty(saAnnotations[AWSWebhook.audienceAnnotation]) ?? AWSWebhook.irsaAudience
         out.ttlSeconds = out.projection?.expirationSeconds
             ?? AWSWebhook.tokenExpiration(podAnnotations: podAnnotations, serviceAccountAnnotations: saAnnotations)
-        out.missingEnv = AWSWebhook.irsaEnv.filter { main?.has($0) != true }
-        out.injected = out.missingEnv.isEmpty && out.projection != nil && !mutated.isEmpty
+        judgeInjection(mutated: mutated, main: main) { _ in AWSWebhook.irsaEnv }
         if alsoPodIdentity {
             finding(.unusedCredentialEnv, .warning,
                     "pod \(subject) has both IRSA (AWS_WEB_IDENTITY_TOKEN_FILE) and EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI) env: "
@@ -221,7 +228,8 @@ private struct Reading {
             return
         }
         if !out.injected, out.tokenPath == nil || !out.missingEnv.isEmpty {
-            notInjected(kind: "aws", providerName: "EKS pod identity (IRSA)", main: main)
+            notInjected(kind: "aws", providerName: "EKS pod identity (IRSA)", injectedEnv: AWSWebhook.irsaEnv,
+                        tokenEnv: "AWS_WEB_IDENTITY_TOKEN_FILE", skipAnnotation: AWSWebhook.skipContainersAnnotation, separator: ",")
         }
     }
 
@@ -233,8 +241,13 @@ private struct Reading {
         locateToken(envName: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", in: main)
         out.audience = out.projection?.audience ?? AWSWebhook.podIdentityAudience
         out.ttlSeconds = out.projection?.expirationSeconds ?? AWSWebhook.defaultTokenExpiration
-        out.missingEnv = AWSWebhook.podIdentityEnv.filter { main?.has($0) != true }
-        out.injected = out.missingEnv.isEmpty && out.projection != nil
+        judgeInjection(mutated: mutated, main: main) { _ in AWSWebhook.podIdentityEnv }
+        // The pod was mutated (some container has the env): a container it should have reached
+        // that lacks it is named.
+        if !out.injected, !uninjected.isEmpty, mutatedCount > uninjected.count {
+            notInjected(kind: "aws", providerName: "EKS Pod Identity", injectedEnv: AWSWebhook.podIdentityEnv,
+                        tokenEnv: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", skipAnnotation: AWSWebhook.skipContainersAnnotation, separator: ",")
+        }
         // The association (and its role) lives in the EKS API, read by the trust audit and step 3.
         if let arn = nonEmpty(saAnnotations[AWSWebhook.roleARNAnnotation]) {
             finding(.podIdentityPrecedence, .info,
@@ -246,9 +259,9 @@ private struct Reading {
     }
 
     /// Containers the AWS webhook mutates: all but those named in `eks.amazonaws.com/skip-containers`
-    /// (comma-separated, not trimmed), init containers included.
+    /// (one CSV record, not trimmed), init containers included (`handler.go` `getPodSpecPatch`).
     func awsMutatedContainers() -> [Container] {
-        let skipped = Set((podAnnotations[AWSWebhook.skipContainersAnnotation] ?? "").split(separator: ",").map(String.init))
+        let skipped = AWSWebhook.skippedContainers(podAnnotations: podAnnotations)
         return containers.filter { !skipped.contains($0.name) }
     }
 
@@ -325,19 +338,41 @@ private struct Reading {
         }
     }
 
-    /// Why the webhook did not mutate the pod, as far as the cluster tells.
-    mutating func notInjected(kind: String, providerName: String, main: Container?) {
+    /// Judges injection on every container the webhook mutates (`required(container)` is the env
+    /// it must carry): sets `injected`, `missingEnv` (the authenticating container's, else the first
+    /// lacking container's) and `uninjected` (the containers that lack it, in pod order).
+    mutating func judgeInjection(mutated: [Container], main: Container?, required: (Container) -> [String]) {
+        var lacking: [(container: String, missing: [String])] = []
+        for c in mutated {
+            let missing = required(c).filter { !c.has($0) }
+            if !missing.isEmpty { lacking.append((c.name, missing)) }
+        }
+        let mainMissing = main.map { m in required(m).filter { !m.has($0) } } ?? required(Container(name: "?"))
+        out.missingEnv = mainMissing.isEmpty ? lacking.first?.missing ?? [] : mainMissing
+        uninjected = lacking
+        mutatedCount = mutated.count
+        out.injected = lacking.isEmpty && mainMissing.isEmpty && out.projection != nil && !mutated.isEmpty
+    }
+
+    /// Why the webhook did not mutate the pod (or some of its containers), as far as the cluster tells.
+    mutating func notInjected(kind: String, providerName: String, injectedEnv: [String], tokenEnv: String,
+                              skipAnnotation: String, separator: String) {
         let installed = cluster.webhooks.first { $0.kind == kind }
         let podCreated = TokenClock.parseTimestamp(pod.metadata.creationTimestamp)
         let webhookCreated = installed.flatMap { cluster.webhookCreated[$0.name] }
-        let tokenEnv = kind == "azure" ? AzureWebhook.tokenFileEnv : "AWS_WEB_IDENTITY_TOKEN_FILE"
+        // Some containers got the env and others did not: the webhook did see the pod.
+        if !uninjected.isEmpty, mutatedCount > uninjected.count {
+            partlyInjected(providerName: providerName, skipAnnotation: skipAnnotation, separator: separator)
+            return
+        }
         let what = out.tokenPath != nil
             ? "lacks \(out.missingEnv.joined(separator: ", "))"
-            : "has no injected \((kind == "azure" ? AzureWebhook.env : AWSWebhook.irsaEnv).joined(separator: ", "))"
+            : "has no injected \(injectedEnv.joined(separator: ", "))"
         var reason: String
         var fix = WorkloadCommands.recreate(pod)
-        if AzureWebhook.isAKSExcluded(namespace: namespace, labels: cluster.namespaceLabels[namespace] ?? [:]) {
-            reason = (cluster.isAKS ? "AKS" : "on AKS, the cluster") + "'s admissions enforcer keeps admission webhooks away from kube-system and "
+        if AzureWebhook.excludedByAKS(namespace: namespace, cluster: cluster) {
+            // AKS's admissions enforcer, on AKS only: elsewhere kube-system is a namespace like any other.
+            reason = "AKS's admissions enforcer keeps admission webhooks away from kube-system and "
                 + "AKS-managed namespaces, so the webhook never saw this pod"
             fix = "run the workload in another namespace (restarting it here changes nothing), or label the webhook configuration "
                 + "admissions.enforcer/disabled: \"true\" if you really mean to mutate system namespaces"
@@ -360,6 +395,27 @@ private struct Reading {
         out.problem = out.problem ?? Diagnosis(
             summary: message,
             mismatches: [Mismatch(field: "env \(tokenEnv)", expected: "set by the webhook", actual: out.tokenPath ?? "(missing)")],
+            fix: fix)
+    }
+
+    /// The webhook mutated the pod (some of its containers carry the env) but not every container it
+    /// mutates: those are named. Restarting does not help when a later admission webhook adds them.
+    mutating func partlyInjected(providerName: String, skipAnnotation: String, separator: String) {
+        let names = uninjected.map(\.container)
+        let listed = uninjected.map { "container \($0.container) lacks \($0.missing.joined(separator: ", "))" }.joined(separator: "; ")
+        let message = "pod \(subject) uses service account \(saName) (\(out.cloudIdentitySource ?? "binding") = \(out.cloudIdentity ?? "?")) but \(listed): "
+            + "the \(providerName) webhook mutates every container not named in the pod's \(skipAnnotation) annotation and it did mutate "
+            + "the others, so \(names.count == 1 ? "this container was" : "these containers were") added to the pod after it ran "
+            + "(by another admission webhook, e.g. a sidecar injector) or \(names.count == 1 ? "sets" : "set") part of the env by hand"
+        let skipValue = ((podAnnotations[skipAnnotation].map { [$0] } ?? []) + names).joined(separator: separator)
+        let fix = "if \(names.joined(separator: ", ")) \(names.count == 1 ? "needs" : "need") no cloud credential, set the pod template's annotation "
+            + "\(skipAnnotation): \"\(skipValue)\"; otherwise make sure the webhook sees \(names.count == 1 ? "it" : "them") at admission, then "
+            + WorkloadCommands.recreate(pod)
+        finding(.notInjected, .error, message, fix: fix)
+        out.problem = out.problem ?? Diagnosis(
+            summary: message,
+            mismatches: uninjected.map { Mismatch(field: "env of container \($0.container)", expected: "set by the webhook",
+                                                  actual: "lacks \($0.missing.joined(separator: ", "))") },
             fix: fix)
     }
 

@@ -17,6 +17,17 @@ public enum AzureWebhook {
     public static let tokenExpirationAnnotation = "azure.workload.identity/service-account-token-expiration"
     /// Pod annotation, `;`-separated container names, each trimmed (`webhook.go` skipContainers).
     public static let skipContainersAnnotation = "azure.workload.identity/skip-containers"
+
+    /// The containers the webhook leaves alone, as `pkg/webhook/webhook.go` `getSkipContainers`
+    /// reads them (azure-workload-identity @04d01a2): the *pod's* annotation only (never the
+    /// service account's), `strings.Split(value, ";")`, each name `strings.TrimSpace`d. Every other
+    /// container, init containers included (`Handle` calls `mutateContainers` on both lists, and
+    /// the webhook is reinvoked `IfNeeded`, so sidecars added by later webhooks are mutated too),
+    /// gets the env and the token mount.
+    public static func skippedContainers(podAnnotations: [String: String]) -> Set<String> {
+        guard let value = podAnnotations[skipContainersAnnotation], !value.isEmpty else { return [] }
+        return Set(value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+    }
     /// AKS identity bindings: the webhook's custom token endpoint, enabled by
     /// `azure.workload.identity/use-<suffix>` with AKS's suffix `identity-binding`
     /// (`webhook.go:97`, `scripts/ci-e2e.sh`): the token goes through the cluster's token proxy with
@@ -44,8 +55,23 @@ public enum AzureWebhook {
     /// AKS's admissions enforcer keeps admission webhooks away from `kube-system` and the
     /// namespaces it manages (azure-workload-identity `docs/book/src/known-issues.md`; AKS FAQ:
     /// namespaces labelled `control-plane` or `kubernetes.azure.com/managedby: aks`).
+    /// This says only which namespaces the enforcer excludes; it exists on AKS only, so ask
+    /// `excludedByAKS` whether it applies to a cluster.
     public static func isAKSExcluded(namespace: String, labels: [String: String]) -> Bool {
-        namespace == "kube-system" || labels["control-plane"] != nil || labels["kubernetes.azure.com/managedby"] == "aks"
+        namespace == "kube-system" || labels["control-plane"] != nil || labels[aksManagedByLabel] == "aks"
+    }
+
+    /// The label AKS puts on the namespaces it manages (kube-system among them).
+    public static let aksManagedByLabel = "kubernetes.azure.com/managedby"
+
+    /// True when AKS's admissions enforcer keeps the webhooks out of `namespace`: the cluster is AKS
+    /// (its issuer is an AKS OIDC issuer, or the namespace carries AKS's `managedby: aks` label)
+    /// and the namespace is one the enforcer excludes. On any other cluster (EKS, GKE, kind, a
+    /// self-managed one) nothing keeps a webhook out of kube-system.
+    public static func excludedByAKS(namespace: String, cluster: ClusterFacts) -> Bool {
+        let labels = cluster.namespaceLabels[namespace] ?? [:]
+        guard cluster.isAKS || labels[aksManagedByLabel] == "aks" else { return false }
+        return isAKSExcluded(namespace: namespace, labels: labels)
     }
 }
 
@@ -65,6 +91,56 @@ public enum AWSWebhook {
     /// Pod annotation, a comma-separated list parsed as one CSV record, names not trimmed; init
     /// containers are skipped too (`handler.go:154-169, 325-345`).
     public static let skipContainersAnnotation = "eks.amazonaws.com/skip-containers"
+
+    /// The containers the webhook leaves alone, as `pkg/handler/handler.go` `getContainersToSkip`
+    /// reads them (@3bf80a3): the *pod's* annotation only, one record of Go's `encoding/csv`
+    /// (`csv.NewReader(…).Read()`, default settings: `,` separated, `"…"` quoting with `""` for a
+    /// quote, no `TrimLeadingSpace`, so `"a, b"` skips `a` and ` b`); a record that does not parse
+    /// (a bare `"` in an unquoted field, an unterminated quote) or an empty value skips nothing.
+    /// `getPodSpecPatch` then skips the named init containers and containers alike.
+    public static func skippedContainers(podAnnotations: [String: String]) -> Set<String> {
+        guard let value = podAnnotations[skipContainersAnnotation] else { return [] }
+        return Set(firstCSVRecord(value) ?? [])
+    }
+
+    /// The first record of `text` as Go's `csv.Reader.Read` returns it with default settings; nil
+    /// where it returns an error (including io.EOF for nothing but empty lines).
+    static func firstCSVRecord(_ text: String) -> [String]? {
+        var chars = Array(text.replacingOccurrences(of: "\r\n", with: "\n"))
+        // Empty lines are skipped before the record.
+        while chars.first == "\n" { chars.removeFirst() }
+        guard !chars.isEmpty else { return nil }
+        var fields: [String] = []
+        var i = 0
+        while true {
+            var field = ""
+            if i < chars.count, chars[i] == "\"" {
+                i += 1
+                var closed = false
+                while i < chars.count {
+                    if chars[i] == "\"" {
+                        if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    field.append(chars[i])
+                    i += 1
+                }
+                guard closed else { return nil }  // extraneous or missing " in quoted-field
+                guard i == chars.count || chars[i] == "," || chars[i] == "\n" else { return nil }
+            } else {
+                while i < chars.count, chars[i] != ",", chars[i] != "\n" {
+                    if chars[i] == "\"" { return nil }  // bare " in non-quoted-field
+                    field.append(chars[i])
+                    i += 1
+                }
+            }
+            fields.append(field)
+            if i < chars.count, chars[i] == "," { i += 1; continue }
+            return fields
+        }
+    }
     public static let irsaAudience = "sts.amazonaws.com"
     public static let podIdentityAudience = "pods.eks.amazonaws.com"
     public static let irsaEnv = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]

@@ -180,14 +180,16 @@ public struct InventoryIndex: Sendable {
             entry = IdentityEntry(namespace: first.metadata.namespace ?? "default", name: first.spec.serviceAccountName ?? "default",
                                   annotations: [:], bindings: [], pods: [], findings: [], status: .none)
         }
+        var azure: [AzurePodUse] = []
         for pod in pods {
             if account == nil {
                 entry.findings.append(Finding(.serviceAccountMissing, .warning, subject: pod.metadata.key,
                     message: "pod \(pod.metadata.key) uses service account \(entry.name), which does not exist in namespace \(entry.namespace)",
                     fix: "kubectl -n \(entry.namespace) create serviceaccount \(entry.name), or change the pod's serviceAccountName"))
             }
-            context.add(pod, account: account, to: &entry)
+            if let use = AzurePodUse(context.add(pod, account: account, to: &entry)) { azure.append(use) }
         }
+        PodContext.markIdentityBindings(azure, in: &entry)
         return InventoryBuilder.finish(entry)
     }
 

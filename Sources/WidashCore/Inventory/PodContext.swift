@@ -7,7 +7,8 @@ struct PodContext {
     let facts: ClusterFacts
     let now: Date
 
-    func add(_ pod: Pod, account: ServiceAccount?, to entry: inout IdentityEntry) {
+    @discardableResult
+    func add(_ pod: Pod, account: ServiceAccount?, to entry: inout IdentityEntry) -> PodReading {
         let reading = PodReader.read(pod, serviceAccount: account, cluster: facts)
         let legacy = LegacyPodIdentity.match(pod, bindings: snapshot.azureIdentityBindings, identities: snapshot.azureIdentities)
         // The schedule is the projected token's: a pod without one (not injected, GKE) has none.
@@ -39,6 +40,31 @@ struct PodContext {
             phase: pod.status?.phase, readyContainers: ready, totalContainers: pod.spec.containers.count,
             workload: WorkloadCommands.workload(of: pod)))
         entry.findings += reading.findings
+        return reading
+    }
+
+    /// Azure bindings whose pods use an AKS identity binding (`azure.workload.identity/use-identity-binding`)
+    /// are marked (`IdentityBinding.aksIdentityBindingDetail`, the pods' audience), so the trust
+    /// audit does not compare them with the identity's federated credentials: the exchange goes
+    /// through the cluster's token proxy. When other pods of the same service account exchange the
+    /// token directly, the binding stays as it is for them and a marked copy is added.
+    static func markIdentityBindings(_ azure: [AzurePodUse], in entry: inout IdentityEntry) {
+        let viaProxy = azure.filter(\.identityBinding)
+        guard !viaProxy.isEmpty else { return }
+        let direct = Set(azure.filter { !$0.identityBinding }.compactMap(\.cloudIdentity))
+        for reading in viaProxy {
+            guard let i = entry.bindings.firstIndex(where: { $0.provider == .azure && !$0.isAKSIdentityBinding
+                                                             && ($0.cloudIdentity == reading.cloudIdentity || reading.cloudIdentity == nil) }) else { continue }
+            var marked = entry.bindings[i]
+            marked.details = (marked.details ?? [:]).merging([IdentityBinding.aksIdentityBindingDetail: "true"]) { $1 }
+            marked.audience = reading.audience
+            if let id = marked.cloudIdentity, direct.contains(id) {
+                marked.source += " (pods with \(AzureWebhook.identityBindingAnnotation))"
+                if !entry.bindings.contains(marked) { entry.bindings.insert(marked, at: i + 1) }
+            } else {
+                entry.bindings[i] = marked
+            }
+        }
     }
 
     private func zip(_ a: Date?, _ b: Int?) -> (Date, Int)? {
@@ -65,5 +91,19 @@ struct PodContext {
                 + "--audiences api://AzureADTokenExchange; kubectl -n \(ns) annotate serviceaccount \(sa) "
                 + "\(IdentityAnnotation.azureClientID)=\(clientID); then label the pod template "
                 + "\(IdentityAnnotation.azureUseLabel)=true and \(WorkloadCommands.recreate(pod))")
+    }
+}
+
+/// What `PodContext.markIdentityBindings` needs of an Azure pod's reading.
+struct AzurePodUse {
+    var identityBinding: Bool
+    var cloudIdentity: String?
+    var audience: String
+
+    init?(_ reading: PodReading) {
+        guard reading.provider == .azure else { return nil }
+        identityBinding = reading.identityBinding
+        cloudIdentity = reading.cloudIdentity
+        audience = reading.audience
     }
 }

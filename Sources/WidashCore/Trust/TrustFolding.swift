@@ -19,14 +19,20 @@ public enum TrustFolding {
     public static func fold(_ original: IdentityEntry, result: TrustAuditResult, issuer: String?, workloadPool: String?,
                             pending: Bool) -> IdentityEntry {
         var entry = original
-        if let association = result.podIdentityAssociations[entry.key], !entry.bindings.contains(where: { $0.provider == .awsPodIdentity }) {
+        var changed = false
+        if let association = result.podIdentityAssociations[entry.key] {
             let role = association.targetRoleARN ?? association.roleARN
-            entry.bindings.append(IdentityBinding(provider: .awsPodIdentity, cloudIdentity: role,
-                                                  tenant: role.flatMap(AWSRoleARN.init)?.accountID,
-                                                  audience: TrustSubject.podIdentityAudience,
-                                                  source: "EKS Pod Identity association \(association.associationID)"))
+            if !entry.bindings.contains(where: { $0.provider == .awsPodIdentity }) {
+                entry.bindings.append(IdentityBinding(provider: .awsPodIdentity, cloudIdentity: role,
+                                                      tenant: role.flatMap(AWSRoleARN.init)?.accountID,
+                                                      audience: TrustSubject.podIdentityAudience,
+                                                      source: "EKS Pod Identity association \(association.associationID)"))
+            }
+            // Every pod without the agent's env started before the association (the webhook adds it
+            // at admission), also next to pods of the same account created after it.
             let stale = entry.pods.filter { !$0.injectedEnv.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") }
             if !stale.isEmpty {
+                changed = true
                 entry.findings.append(Finding(.podStartedBeforeAssociation, .warning, subject: entry.key,
                     message: "EKS Pod Identity association \(association.associationID) gives \(entry.key) the role \(role ?? "?"), "
                         + "but pod(s) \(stale.map(\.name).prefix(3).joined(separator: ", "))\(stale.count > 3 ? ", …" : "") started without "
@@ -34,7 +40,6 @@ public enum TrustFolding {
                     fix: Array(Set(stale.map(\.recreateCommand))).sorted().joined(separator: "; ")))
             }
         }
-        var changed = false
         // A Pod Identity binding read from pods names no role: the association does.
         if let association = result.podIdentityAssociations[entry.key],
            let i = entry.bindings.firstIndex(where: { $0.provider == .awsPodIdentity && $0.cloudIdentity == nil }) {
@@ -72,6 +77,12 @@ public enum TrustFolding {
                     + (parts.isEmpty ? verdict.reason ?? "no configuration accepts it" : parts.joined(separator: "; "))
                     + " (\(cloud) \(subject.cloudIdentity ?? "association"))",
                 fix: verdict.fix ?? "correct the cloud side's trust for \(subject.subject)"))
+        case .unknown where subject.identityBinding && verdict.isAKSIdentityBinding:
+            // Not audited by design, nothing the operator could grant: worth knowing, not a warning.
+            out.append(Finding(.trustUnknown, .info, subject: key,
+                message: "\(cloud) trust of \(key) not audited: \(verdict.reason ?? "AKS identity binding")",
+                fix: "nothing to audit here: the identity binding is AKS's (check it with az aks identity-binding list -g <RESOURCE_GROUP> --cluster-name <CLUSTER>); "
+                    + "the identity's federated credentials do not decide this exchange"))
         case .unknown:
             out.append(Finding(.trustUnknown, .warning, subject: key,
                 message: "\(cloud) trust of \(key) not verified: \(verdict.reason ?? "the cloud side could not be read")",

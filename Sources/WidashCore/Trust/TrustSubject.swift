@@ -15,9 +15,15 @@ public struct TrustSubject: Sendable, Hashable, CustomStringConvertible {
     /// The cluster's issuer from discovery; nil when it could not be read.
     public var issuer: String?
     public var audience: String
+    /// An Azure binding used through an AKS identity binding: the pods' token goes to the
+    /// cluster's token proxy (`AZURE_KUBERNETES_TOKEN_PROXY`), which exchanges it under AKS's
+    /// identity binding, not under a federated credential matching this issuer/subject/audience;
+    /// the audit does not judge it (`TrustVerdict.aksIdentityBinding`).
+    public var identityBinding: Bool
 
     public init(provider: Provider, cloudIdentity: String?, tenant: String? = nil, namespace: String, serviceAccount: String,
-                issuer: String?, audience: String) {
+                issuer: String?, audience: String, identityBinding: Bool = false) {
+        self.identityBinding = identityBinding
         self.provider = provider
         self.cloudIdentity = cloudIdentity
         self.tenant = tenant
@@ -30,7 +36,9 @@ public struct TrustSubject: Sendable, Hashable, CustomStringConvertible {
     /// `system:serviceaccount:NS:SA`, the `sub` of every service-account token.
     public var subject: String { "system:serviceaccount:\(namespace):\(serviceAccount)" }
     public var entryKey: String { "\(namespace)/\(serviceAccount)" }
-    public var description: String { "\(provider.rawValue) \(entryKey) → \(cloudIdentity ?? "(association)")" }
+    public var description: String {
+        "\(provider.rawValue) \(entryKey) → \(cloudIdentity ?? "(association)")\(identityBinding ? " (AKS identity binding)" : "")"
+    }
 
     /// EKS Pod Identity tokens carry this audience (amazon-eks-pod-identity-webhook: `pods.eks.amazonaws.com`).
     public static let podIdentityAudience = "pods.eks.amazonaws.com"
@@ -41,7 +49,9 @@ public struct TrustSubject: Sendable, Hashable, CustomStringConvertible {
         let audience: String
         switch binding.provider {
         case .azurePodIdentity: return nil
-        case .azure: audience = binding.audience ?? BindingExtractor.azureDefaultAudience
+        case .azure:
+            audience = binding.audience
+                ?? (binding.isAKSIdentityBinding ? AzureWebhook.identityBindingAudience : BindingExtractor.azureDefaultAudience)
         case .awsIRSA: audience = binding.audience ?? BindingExtractor.awsDefaultAudience
         case .awsPodIdentity: audience = podIdentityAudience
         case .gcp:
@@ -51,7 +61,8 @@ public struct TrustSubject: Sendable, Hashable, CustomStringConvertible {
         }
         return TrustSubject(provider: binding.provider, cloudIdentity: binding.provider == .awsPodIdentity ? nil : binding.cloudIdentity,
                             tenant: binding.provider == .azure ? binding.tenant : nil,
-                            namespace: entry.namespace, serviceAccount: entry.name, issuer: issuer, audience: audience)
+                            namespace: entry.namespace, serviceAccount: entry.name, issuer: issuer, audience: audience,
+                            identityBinding: binding.isAKSIdentityBinding)
     }
 
     /// Every subject of an inventory, in inventory order, without duplicates.

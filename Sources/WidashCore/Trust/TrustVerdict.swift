@@ -61,6 +61,21 @@ public struct TrustVerdict: Codable, Sendable, Hashable {
         TrustVerdict(state: .unknown, checkedAt: checkedAt, reason: reason, missingPermission: permission)
     }
 
+    /// The verdict of an Azure binding used through an AKS identity binding: not audited. Its pods
+    /// hand their token to the cluster's token proxy (`AZURE_KUBERNETES_TOKEN_PROXY`), which
+    /// exchanges it under AKS's identity binding with its own audience
+    /// (azure-workload-identity `pkg/webhook/webhook.go` custom token endpoint), so comparing the
+    /// identity's federated credentials with this cluster's issuer, subject and audience would
+    /// claim a mismatch that is not one.
+    public static func aksIdentityBinding(checkedAt: Date? = nil) -> TrustVerdict {
+        TrustVerdict(state: .unknown, checkedAt: checkedAt, source: "AKS identity binding",
+                     reason: "AKS identity binding: the exchange goes through the cluster's token proxy (AZURE_KUBERNETES_TOKEN_PROXY) "
+                         + "under AKS's identity binding; not audited")
+    }
+
+    /// True for the verdict `aksIdentityBinding` gives.
+    public var isAKSIdentityBinding: Bool { state == .unknown && source == "AKS identity binding" }
+
     /// The fields that failed, e.g. `subject` or `issuer, audience`.
     public var failingFields: String { mismatches.map(\.field).joined(separator: ", ") }
 
@@ -69,7 +84,7 @@ public struct TrustVerdict: Codable, Sendable, Hashable {
         switch state {
         case .trusted: return noRoles == true ? "⚠ no role" : "✓ trusted"
         case .mismatch: return "✗ " + (failingFields.isEmpty ? "mismatch" : failingFields)
-        case .unknown: return "? " + (missingPermission ?? "unknown")
+        case .unknown: return "? " + (missingPermission ?? (isAKSIdentityBinding ? "identity binding" : "unknown"))
         case .checking: return "⋯ checking"
         }
     }

@@ -5,7 +5,8 @@ import WidashSandboxKit
 /// (3.5–4.2 KB of JSON per pod), deterministic (names, uids and bytes depend only on the sizes and
 /// the day), for performance and paging work. Each service account runs one deployment whose pods
 /// are spread over the nodes; a third of the accounts are federated to Azure (annotated SA, labelled
-/// pods with the webhook's env and projected token), a third to AWS (IRSA), the rest have no identity.
+/// pods with the webhook's env and projected token), a third to AWS (IRSA), the rest to EKS Pod
+/// Identity (pods with the container-credentials env; `ScaleIdentities` has their associations).
 ///
 /// Start-up cost is what matters at 50 000 pods: namespaces, service accounts and pods are rendered
 /// from pre-encoded templates (`ScaleTemplates`) on all cores and stored as bytes
@@ -102,8 +103,10 @@ enum ScaleScenario {
             let role = ScaleIdentities.roleARN(index)
             annotations = [("eks.amazonaws.com/role-arn", role)]
             injection = .irsa(roleARN: role, region: DemoDirectory.awsRegion)
-        case .none:
-            injection = .none
+        case .podIdentity:
+            // EKS Pod Identity: nothing on the account (the association is the cloud's); the pods carry
+            // the agent's container-credentials env and token.
+            injection = .eksPodIdentity(region: DemoDirectory.awsRegion)
         }
         let (identity, scope): (String, String) = {
             switch injection {
