@@ -3,7 +3,7 @@
 #
 #   ./fuzz.sh [TARGET|all] [SECONDS]      e.g. ./fuzz.sh all 15 (CI smoke run), ./fuzz.sh jwt 300
 #
-# Targets: jwt, kubeconfig, watch, sts-xml, entra-error (see Sources/widash-fuzz). Each runs for
+# Targets: jwt, kubeconfig, watch, sts-xml, entra-error, websocket-frame (see Sources/widash-fuzz). Each runs for
 # SECONDS (default 60) from its seed corpus in Tests/FuzzCorpus/<target>, copied to a temporary work
 # folder: fuzzing never writes into the repository. Prints, per target, the executions run and
 # whether it crashed; exits 1 when any target crashed, hung or ran out of memory, keeping the
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 repo="$PWD"
 
-all_targets=(jwt kubeconfig watch sts-xml entra-error)
+all_targets=(jwt kubeconfig watch sts-xml entra-error websocket-frame)
 target="${1:-all}"
 seconds="${2:-60}"
 
@@ -66,7 +66,7 @@ export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0:symbolize=1}"
 
 failed=()
-printf '%-12s %12s  %s\n' target executions result
+printf '%-16s %12s  %s\n' target executions result
 for t in "${targets[@]}"; do
     corpus="$work/corpus/$t"          # the folder name selects the target, as WIDASH_FUZZ_TARGET does
     mkdir -p "$corpus"
@@ -83,11 +83,11 @@ for t in "${targets[@]}"; do
     fi
     artifact="$(ls -t "$work/artifacts/$t-"* 2>/dev/null | grep -v minimized | head -1 || true)"
     if [[ "$status" -eq 0 && -z "$artifact" ]]; then
-        printf '%-12s %12s  %s\n' "$t" "${executions:-?}" "no crash in ${seconds}s"
+        printf '%-16s %12s  %s\n' "$t" "${executions:-?}" "no crash in ${seconds}s"
         continue
     fi
     kind="$(grep -Eo 'ERROR: (libFuzzer|AddressSanitizer): [A-Za-z -]+' "$log" | head -1 | sed 's/^ERROR: //; s/ *$//' || true)"
-    printf '%-12s %12s  %s\n' "$t" "${executions:-?}" "FAILED (${kind:-exit status $status})"
+    printf '%-16s %12s  %s\n' "$t" "${executions:-?}" "FAILED (${kind:-exit status $status})"
     failed+=("$t")
     if [[ -n "$artifact" && "$minimize" -gt 0 ]]; then
         (cd "$work" && WIDASH_FUZZ_TARGET="$t" "$binary" -minimize_crash=1 -max_total_time="$minimize" \

@@ -100,11 +100,15 @@ public struct TraceReport: Codable, Sendable, Hashable {
     public var provider: Provider?
     public var steps: [TraceStep]
     public var result: TraceResult
-    public init(pod: String, provider: Provider?, steps: [TraceStep], result: TraceResult) {
+    /// The pod's own token file when the trace read it (`--pod-token`), judged against the
+    /// kubelet's refresh rule.
+    public var podTokenFile: ProjectedTokenFile?
+    public init(pod: String, provider: Provider?, steps: [TraceStep], result: TraceResult, podTokenFile: ProjectedTokenFile? = nil) {
         self.pod = pod
         self.provider = provider
         self.steps = steps
         self.result = result
+        self.podTokenFile = podTokenFile
     }
 }
 

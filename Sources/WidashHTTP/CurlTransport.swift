@@ -25,7 +25,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
     public static let defaultSendBodyLimit = 256 * 1024 * 1024
 
     public let options: HTTPClientOptions
-    private let environment: [String: String]
+    /// Internal, not private: `webSocket` (WebSocket/CurlWebSocketConnection.swift) plans its upgrade with it.
+    let environment: [String: String]
     /// Handles with open connections for `send` (streams keep their own: a watch holds one for hours).
     private let handles = CurlHandlePool()
 

@@ -166,4 +166,9 @@ public protocol HTTPTransport: Sendable {
     /// Streams a response (watch). The stream ends when the server closes; cancelling the consuming
     /// task aborts the transfer.
     func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPStreamEvent, Error>
+    /// Opens a WebSocket (RFC 6455) with a GET upgrade offering `protocols` (`Sec-WebSocket-Protocol`).
+    /// Throws `WebSocketUpgradeRefused` when the server answers with another status than 101,
+    /// `WebSocketError.handshakeFailed` for a bad 101, `HTTPError` on transport failure. The default
+    /// implementation (test fakes) throws `WebSocketError.unsupported`; `CurlTransport` implements it.
+    func webSocket(_ request: HTTPRequest, protocols: [String]) async throws -> any WebSocketConnection
 }

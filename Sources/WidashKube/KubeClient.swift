@@ -84,7 +84,7 @@ public struct KubeClient: Sendable {
         return transport.stream(request)
     }
 
-    private func prepare(method: String, path: String, body: Data?, timeouts: HTTPTimeouts?) async throws -> (any HTTPTransport, HTTPRequest) {
+    func prepare(method: String, path: String, body: Data?, timeouts: HTTPTimeouts?) async throws -> (any HTTPTransport, HTTPRequest) {
         let credentials = try await credentials.current()
         var clientOptions = config.httpOptions(timeouts: options.timeouts, userAgent: options.userAgent)
         if let certificate = credentials.clientCertificatePEM, let key = credentials.clientKeyPEM {

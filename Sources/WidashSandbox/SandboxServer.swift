@@ -74,7 +74,7 @@ public final class SandboxServer: Sendable {
                 content = DemoScenario.build(now: Date())
                 try await store.load(content.objects)
             case .scale(let namespaces, let serviceAccounts, let pods):
-                content = ScenarioContent(staleTokenPods: [])
+                content = ScenarioContent()
                 try await ScaleScenario.load(into: store, namespaces: namespaces, serviceAccounts: serviceAccounts,
                                              pods: pods, now: Date())
             }
@@ -92,7 +92,7 @@ public final class SandboxServer: Sendable {
             ]
             let faults = FaultInjector(options.faults)
             let kube = KubeAPI(store: store, issuer: issuer, serverAddress: "\(hostPart):\(listener.port)", users: users,
-                               faults: faults, staleTokenPods: content.staleTokenPods)
+                               faults: faults, clusterCAPEM: certificates.caPEM)
 
             let caPEM = Data(certificates.caPEM.utf8)
             // The services reach the issuer (and each other) exactly as the real clouds do: over HTTPS,

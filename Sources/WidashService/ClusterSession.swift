@@ -100,16 +100,19 @@ public struct ClusterSession: Sendable {
                                                      trustReader: trustReader, logger: logger))
     }
 
-    public func traceOptions(resource: String? = nil, scope: String? = nil) -> TraceOptions {
+    public func traceOptions(resource: String? = nil, scope: String? = nil, podToken: Bool = false) -> TraceOptions {
         TraceOptions(readOnly: readOnly, resourceURL: resource, scope: scope, stepTimeout: configuration.stepTimeout,
-                     eksClusterName: eksCluster?.name, gcpWorkloadPool: configuration.gcpWorkloadPool)
+                     eksClusterName: eksCluster?.name, gcpWorkloadPool: configuration.gcpWorkloadPool, podToken: podToken)
     }
 
     /// Runs the five steps for a pod, streaming events. Throws when the pod cannot be read.
+    /// `podToken`: present the pod's own token file (read with pods/exec) instead of a fresh
+    /// TokenRequest's; refused before any request when the session is read-only.
     public func trace(namespace: String, pod: String, resource: String? = nil,
-                      scope: String? = nil) async throws -> AsyncStream<TraceEvent> {
+                      scope: String? = nil, podToken: Bool = false) async throws -> AsyncStream<TraceEvent> {
+        if podToken, readOnly { throw SessionError.podTokenReadOnly }
         let (p, sa) = try await podAndServiceAccount(namespace: namespace, pod: pod)
-        return traceEngine.run(pod: p, serviceAccount: sa, options: traceOptions(resource: resource, scope: scope))
+        return traceEngine.run(pod: p, serviceAccount: sa, options: traceOptions(resource: resource, scope: scope, podToken: podToken))
     }
 
     /// Steps 1–4 only: an equivalent token exchanged as the pod would, no resource called (the

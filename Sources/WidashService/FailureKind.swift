@@ -16,7 +16,7 @@ public enum FailureKind: Sendable, Equatable {
         case is HTTPError, is KubeAPIError: self = .remote
         case let e as SessionError:
             switch e {
-            case .podNotFound, .serviceAccountNotFound, .badArgument: self = .configuration
+            case .podNotFound, .serviceAccountNotFound, .badArgument, .podTokenReadOnly: self = .configuration
             }
         default: self = .remote
         }
@@ -30,6 +30,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case podNotFound(namespace: String, name: String)
     case serviceAccountNotFound(namespace: String, name: String)
     case badArgument(String)
+    /// `--pod-token` runs a command in the pod, which read-only mode forbids.
+    case podTokenReadOnly
 
     public var description: String {
         switch self {
@@ -39,6 +41,9 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             return "service account \(ns)/\(name) not found: list them with `kubectl get serviceaccounts -n \(ns)`"
         case .badArgument(let text):
             return text
+        case .podTokenReadOnly:
+            return "--pod-token reads the pod's token by running `cat` in it (pods/exec), which read-only mode forbids: "
+                + "drop --readonly (or readOnly in the config file), or trace without --pod-token (an equivalent TokenRequest, also refused when read-only)"
         }
     }
 }

@@ -20,6 +20,11 @@ struct KubeTraceCluster: TraceCluster {
         return try await (discovery, jwks)
     }
 
+    func readPodFile(namespace: String, pod: String, container: String?, path: String) async throws -> String {
+        let read = try await client.readFile(namespace: namespace, pod: pod, container: container, path: path)
+        return String(decoding: read.contents, as: UTF8.self)
+    }
+
     /// Best effort: what cannot be read (no RBAC for webhook configurations) stays unknown.
     func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts {
         async let discovery = try? client.issuerDiscovery()

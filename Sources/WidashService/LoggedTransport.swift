@@ -43,6 +43,21 @@ struct LoggedTransport: HTTPTransport {
         }
     }
 
+    func webSocket(_ request: HTTPRequest, protocols: [String]) async throws -> any WebSocketConnection {
+        let started = ContinuousClock.now
+        do {
+            let connection = try await base.webSocket(request, protocols: protocols)
+            log(request, "→ 101 (WebSocket \(connection.subprotocol ?? "no subprotocol"))", started: started, headers: [:])
+            return connection
+        } catch let refused as WebSocketUpgradeRefused {
+            log(request, "→ \(refused.response.status) (WebSocket refused)", started: started, headers: refused.response.headers)
+            throw refused
+        } catch {
+            log(request, "WebSocket failed: \(error)", started: started, headers: [:])
+            throw error
+        }
+    }
+
     private func log(_ request: HTTPRequest, _ outcome: String, started: ContinuousClock.Instant, headers: [String: String]) {
         guard logger.logLevel <= .debug else { return }
         let elapsed = ContinuousClock.now - started

@@ -5,7 +5,7 @@ import WidashCloud
 /// Evidence about tokens: decoded claims and expiry facts. Never the token itself.
 enum TokenFacts {
     /// Adds the test token's redacted form, header and claims, and its expiry.
-    static func addToken(_ token: String, to evidence: inout Evidence, now: Date) -> DecodedJWT? {
+    static func addToken(_ token: String, to evidence: inout Evidence, now: Date, expiryKey: String = "testTokenExpiresAt") -> DecodedJWT? {
         evidence["token"] = TokenRedaction.redact(token)
         guard let jwt = try? JWT.decode(token) else {
             evidence["tokenFormat"] = "not a JWT"
@@ -18,7 +18,8 @@ enum TokenFacts {
         evidence["aud"] = jwt.aud.joined(separator: ",")
         if let kid = jwt.kid { evidence["kid"] = kid }
         if let exp = jwt.exp {
-            evidence["testTokenExpiresAt"] = TokenClock.timestamp(exp) + " (in \(Int(exp.timeIntervalSince(now))) s)"
+            let left = Int(exp.timeIntervalSince(now))
+            evidence[expiryKey] = TokenClock.timestamp(exp) + (left >= 0 ? " (in \(left) s)" : " (\(-left) s ago)")
         }
         if let warn = jwt.kubernetes?.warnAfter { evidence["warnAfter"] = TokenClock.timestamp(warn) }
         return jwt

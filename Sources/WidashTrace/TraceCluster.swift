@@ -24,4 +24,19 @@ public protocol TraceCluster: Sendable {
     /// What a pod's reading needs from the cluster (issuer, webhooks), as far as it can be read;
     /// `gkeWorkloadPool` overrides the pool derived from the issuer.
     func clusterFacts(gkeWorkloadPool: String?) async -> ClusterFacts
+    /// The contents of a file in one of the pod's containers (`pods/exec`, a harmless reader such
+    /// as `cat`), for the pod's own projected token. Asked for only when the user asks
+    /// (`--pod-token`): exec is a powerful permission.
+    func readPodFile(namespace: String, pod: String, container: String?, path: String) async throws -> String
+}
+
+extension TraceCluster {
+    public func readPodFile(namespace: String, pod: String, container: String?, path: String) async throws -> String {
+        throw PodFileUnsupported()
+    }
+}
+
+/// This cluster adapter cannot read files inside pods.
+public struct PodFileUnsupported: Error, CustomStringConvertible {
+    public var description: String { "reading a file inside the pod is not supported here" }
 }

@@ -7,6 +7,8 @@ import WidashHTTP
 struct MintedToken: Sendable {
     var token: String
     var jwt: DecodedJWT?
+    /// Set when the token is the pod's own file (`--pod-token`), not a TokenRequest's.
+    var podFile: ProjectedTokenFile?
 }
 
 /// Runs the five steps of a pod's provider and streams the events.
@@ -59,7 +61,8 @@ public struct TraceEngine: Sendable {
         services.logger.debug("trace \(key): provider \(reading.provider?.rawValue ?? "none")\(problem)")
         let runner = StepRunner(continuation: continuation, timeout: options.stepTimeout, logger: services.logger, pod: key)
         let context = TraceContext(cluster: cluster, services: services, options: options, reading: reading,
-                                   podStartTime: pod.status?.startTime)
+                                   podStartTime: pod.status?.startTime, issuer: facts.issuer,
+                                   tokenContainer: Self.tokenContainer(of: pod, path: reading.tokenPath))
 
         let minted = await runner.run(1, endpoint: "the Kubernetes API server (TokenRequest)") {
             try await context.stepOne()
@@ -83,7 +86,17 @@ public struct TraceEngine: Sendable {
             }
         }
         let result: TraceResult = runner.unreachable ? .unreachable : (runner.failed ? .failed : .passed)
-        return TraceReport(pod: key, provider: reading.provider, steps: runner.steps, result: result)
+        return TraceReport(pod: key, provider: reading.provider, steps: runner.steps, result: result,
+                           podTokenFile: minted.value?.podFile)
+    }
+
+    /// The container whose env points at the token file the SDK reads (the webhooks set the same
+    /// path in every container they mutate; the first such one is read), else the first container.
+    static func tokenContainer(of pod: Pod, path: String?) -> String? {
+        let withPath = pod.spec.containers.first { container in
+            (container.env ?? []).contains { $0.value != nil && $0.value == path }
+        }
+        return (withPath ?? pod.spec.containers.first)?.name
     }
 }
 
@@ -94,6 +107,10 @@ struct TraceContext: Sendable {
     var options: TraceOptions
     var reading: PodReading
     var podStartTime: String?
+    /// The cluster's issuer, when discovery could be read (the pod's own token is compared with it).
+    var issuer: String?
+    /// Where the pod's own token file is read from (`--pod-token`).
+    var tokenContainer: String?
 
     var timeouts: HTTPTimeouts {
         let step = options.stepTimeout
@@ -141,7 +158,16 @@ struct TraceContext: Sendable {
         if let problem = i.problem { return .failed(e, problem) }
         if options.readOnly {
             e["tokenRequest"] = "skipped (read-only)"
+            if options.podToken { e["podToken"] = "not read (read-only: pods/exec is refused)" }
             return .passed(e)
+        }
+        if options.podToken {
+            if let path = i.tokenPath, i.provider != .gcp {
+                return try await podTokenStep(path: path, evidence: e, now: now)
+            }
+            e["podToken"] = i.provider == .gcp
+                ? "GKE pods have no token file (the node's metadata server answers them): a TokenRequest is used"
+                : "the pod has no projected token file to read: a TokenRequest is used"
         }
         let lifetime = max(600, options.tokenExpirationSeconds ?? i.ttlSeconds)
         let bound = i.podUID.map { BoundPod(name: i.podName, uid: $0) }
@@ -156,8 +182,41 @@ struct TraceContext: Sendable {
                                         fix: "widash needs `create` on serviceaccounts/token in \(i.namespace) (kubectl auth can-i create serviceaccounts/token -n \(i.namespace))"))
         }
         e["tokenRequest"] = "POST /api/v1/namespaces/\(i.namespace)/serviceaccounts/\(i.serviceAccount)/token (audience \(i.audience), \(lifetime) s"
-            + (bound.map { ", bound to pod \($0.name)" } ?? "") + "): an equivalent token, not the pod's own file"
+            + (bound.map { ", bound to pod \($0.name)" } ?? "") + ")"
+        e["tokenUsed"] = "a fresh TokenRequest: an equivalent token, not the pod's own file (--pod-token presents the pod's own)"
         let jwt = TokenFacts.addToken(token, to: &e, now: now)
         return .passed(e, MintedToken(token: token, jwt: jwt))
+    }
+
+    /// Step 1 with the pod's own token: the file the SDK reads, read through pods/exec, judged
+    /// against the kubelet's refresh rule; steps 2–5 then present it. An expired file does not
+    /// stop the trace: the cloud's verdict on it is the point.
+    private func podTokenStep(path: String, evidence: Evidence, now: Date) async throws -> StepOutcome<MintedToken> {
+        let i = reading
+        var e = evidence
+        let place = "\(path)" + (tokenContainer.map { " in container \($0)" } ?? "")
+        let contents: String
+        do {
+            contents = try await cluster.readPodFile(namespace: i.namespace, pod: i.podName, container: tokenContainer, path: path)
+        } catch let error as CloudError where error.isUnreachable {
+            throw error
+        } catch {
+            return .failed(e, Diagnosis(summary: "the pod's own token \(place) could not be read: \(error)",
+                                        fix: "reading it runs `cat` in the pod: widash needs `get` and `create` on pods/exec in \(i.namespace) "
+                                            + "(kubectl auth can-i create pods/exec -n \(i.namespace)); without --pod-token the trace uses an equivalent TokenRequest"))
+        }
+        let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = ProjectedTokenFile.judge(token: token, path: path, container: tokenContainer, expectedAudience: i.audience,
+                                            expectedIssuer: issuer, now: now)
+        e["tokenUsed"] = "the pod's own file \(place) (read with pods/exec), not a fresh TokenRequest"
+        e["podTokenFile"] = file.summary
+        if let issued = file.issuedAt { e["podTokenIssuedAt"] = TokenClock.timestamp(issued) }
+        if let due = file.refreshDueAt { e["podTokenRefreshDue"] = TokenClock.timestamp(due) + " (80 % of its lifetime or 24 h)" }
+        if let node = file.node { e["podTokenNode"] = node }
+        let jwt = TokenFacts.addToken(token, to: &e, now: now, expiryKey: "podTokenExpiresAt")
+        guard jwt != nil else {
+            return .failed(e, Diagnosis(summary: "\(place) does not hold a JWT", fix: "check what the webhook mounted at \(path) (kubectl get pod \(i.podName) -n \(i.namespace) -o yaml)"))
+        }
+        return .passed(e, MintedToken(token: token, jwt: jwt, podFile: file))
     }
 }

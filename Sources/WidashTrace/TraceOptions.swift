@@ -25,12 +25,15 @@ public struct TraceOptions: Sendable {
     /// False stops after step 4: a test token is exchanged but no resource is called (the
     /// dashboard's `f`), so step 5 is skipped with that reason.
     public var callsResource: Bool
+    /// Step 1 reads the pod's own projected token file (pods/exec) and steps 2–5 present it
+    /// instead of a fresh TokenRequest's token (`--pod-token`). Refused when `readOnly`.
+    public var podToken: Bool
     /// The clock (a seam for tests).
     public var now: @Sendable () -> Date
 
     public init(readOnly: Bool = false, resourceURL: String? = nil, scope: String? = nil, stepTimeout: Duration = .seconds(20),
                 tokenExpirationSeconds: Int? = nil, eksClusterName: String? = nil, gcpWorkloadPool: String? = nil,
-                gcpSTSAudience: String? = nil, callsResource: Bool = true, now: @escaping @Sendable () -> Date = { Date() }) {
+                gcpSTSAudience: String? = nil, callsResource: Bool = true, podToken: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) {
         self.readOnly = readOnly
         self.resourceURL = resourceURL
         self.scope = scope
@@ -40,6 +43,7 @@ public struct TraceOptions: Sendable {
         self.gcpWorkloadPool = gcpWorkloadPool
         self.gcpSTSAudience = gcpSTSAudience
         self.callsResource = callsResource
+        self.podToken = podToken
         self.now = now
     }
 }

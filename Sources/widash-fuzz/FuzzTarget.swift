@@ -12,6 +12,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case stsXML = "sts-xml"
     /// WidashCloud `EntraError` (AADSTS bodies), the Entra token response and Google's error bodies.
     case entraError = "entra-error"
+    /// WidashHTTP `WebSocketFrameReader` and the client `WebSocketSession` (RFC 6455 frames from a server).
+    case webSocketFrame = "websocket-frame"
 
     func run(_ data: Data) {
         switch self {
@@ -20,6 +22,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .watch: WatchFuzz.run(data)
         case .stsXML: STSXMLFuzz.run(data)
         case .entraError: EntraErrorFuzz.run(data)
+        case .webSocketFrame: WebSocketFrameFuzz.run(data)
         }
     }
 

@@ -25,6 +25,9 @@ struct TraceCommand: AsyncParsableCommand {
     @Option(help: "Step 2 (Azure): the scope to request, e.g. https://vault.azure.net/.default.")
     var scope: String?
 
+    @Flag(help: "Read the pod's own projected token file (runs `cat` in the pod: needs RBAC get/create pods/exec) and present it in steps 2–5 instead of a fresh TokenRequest's token. Refused with --readonly.")
+    var podToken = false
+
     @Option(help: "Seconds allowed for each step.")
     var stepTimeout: Int = 20
 
@@ -40,8 +43,11 @@ struct TraceCommand: AsyncParsableCommand {
             let (namespace, name) = try splitQualified(pod, what: "pod")
             var factory = try SessionFactory.forCommand(cluster)
             factory.stepTimeoutSeconds = stepTimeout
+            // Refused before the sandbox or any request starts.
+            if podToken, factory.readOnly { throw SessionError.podTokenReadOnly }
             let started = try await factory.start()
-            let events = try await started.session.trace(namespace: namespace, pod: name, resource: resource, scope: scope)
+            let events = try await started.session.trace(namespace: namespace, pod: name, resource: resource, scope: scope,
+                                                         podToken: podToken)
             var final: TraceReport?
             for await event in events {
                 if output == .text, let text = TraceText.render(event) { printOut(text) }

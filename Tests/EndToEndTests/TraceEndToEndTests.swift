@@ -17,6 +17,8 @@ final class TraceEndToEndTests: XCTestCase {
         var diagnosisMentions: [String] = []
         /// (expected, actual) pairs the diagnosis' mismatches must contain.
         var mismatches: [(String, String)] = []
+        /// `--pod-token`: steps 2–5 present the pod's own token file.
+        var podToken = false
     }
 
     static let table: [Expectation] = [
@@ -34,7 +36,10 @@ final class TraceEndToEndTests: XCTestCase {
                     diagnosisMentions: ["azure.workload.identity/use"]),
         Expectation(pod: "broken/no-client-id", provider: "azure", failingStep: 1,
                     diagnosisMentions: ["azure.workload.identity/client-id"]),
-        Expectation(pod: "broken/stale-token", provider: "azure", failingStep: 3, errorCode: "AADSTS700024"),
+        // A fresh TokenRequest is fine (as on any API server); the pod's own file, which its
+        // node's kubelet stopped refreshing, is expired: Entra refuses what the pod really presents.
+        Expectation(pod: "broken/stale-token", provider: "azure"),
+        Expectation(pod: "broken/stale-token", provider: "azure", failingStep: 3, errorCode: "AADSTS700024", podToken: true),
         Expectation(pod: "broken/no-role", provider: "azure", failingStep: 5, httpStatus: "403"),
         Expectation(pod: "aws/irsa-bad-trust", provider: "aws-irsa", failingStep: 3, errorCode: "AccessDenied",
                     diagnosisMentions: [":sub", "system:serviceaccount:aws:irsa-bad-trust-old"],
@@ -46,7 +51,7 @@ final class TraceEndToEndTests: XCTestCase {
 
     func testAcceptanceTable() async throws {
         let runs = try await WidashCLI.concurrentMap(Self.table, limit: 2) { expectation in
-            try await WidashCLI.run(["trace", "--demo", "-o", "json", expectation.pod])
+            try await WidashCLI.run(["trace", "--demo", "-o", "json", expectation.pod] + (expectation.podToken ? ["--pod-token"] : []))
         }
         for (expectation, result) in zip(Self.table, runs) {
             check(expectation, result)
@@ -60,7 +65,12 @@ final class TraceEndToEndTests: XCTestCase {
             XCTFail("\(pod): stdout is not a JSON object; \(result.summary)", file: file, line: line)
             return
         }
-        XCTAssertEqual(Set(trace.root.keys), TraceDocument.topLevelKeys, "\(pod): top-level keys", file: file, line: line)
+        XCTAssertEqual(Set(trace.root.keys), TraceDocument.topLevelKeys.union(row.podToken ? ["podTokenFile"] : []), "\(pod): top-level keys", file: file, line: line)
+        if row.failingStep != 1 {
+            let tokenUsed = TraceDocument.evidence(trace.step(1))["tokenUsed"] as? String ?? ""
+            XCTAssertTrue(tokenUsed.contains(row.podToken ? "the pod's own file" : "a fresh TokenRequest"),
+                          "\(pod): step 1 says which token it used: \(tokenUsed)", file: file, line: line)
+        }
         XCTAssertEqual(trace.root["pod"] as? String, pod, file: file, line: line)
         XCTAssertEqual(trace.root["provider"] as? String, row.provider, "\(pod): provider", file: file, line: line)
         XCTAssertEqual(trace.root["result"] as? String, row.failingStep == nil ? "passed" : "failed", "\(pod): result", file: file, line: line)
@@ -106,6 +116,38 @@ final class TraceEndToEndTests: XCTestCase {
                           "\(pod): no mismatch expected=\(issuer)/ actual=\(issuer) in \(mismatches)", file: file, line: line)
             XCTAssertTrue(diagnosis.contains(issuer + "/"), "\(pod): diagnosis lacks \(issuer)/: \(diagnosis)", file: file, line: line)
         }
+    }
+
+    /// Issue "What the pod really holds", acceptance: the pod's own token, read through pods/exec
+    /// over WebSocket from the sandbox (which keeps each pod's projected file as the kubelet does),
+    /// is expired and says when its refresh was due; Entra refuses it at step 3.
+    func testThePodsOwnTokenShowsWhatThePodReallyPresents() async throws {
+        let result = try await WidashCLI.run(["trace", "--demo", "-o", "json", "--pod-token", "broken/stale-token"])
+        XCTAssertEqual(result.exitCode, 1, result.summary)
+        let trace = try TraceDocument(json: result.stdout)
+        let step1 = TraceDocument.evidence(trace.step(1))
+        let file = step1["podTokenFile"] as? String ?? ""
+        XCTAssertTrue(file.hasPrefix("expired "), "\(step1)")
+        XCTAssertTrue(file.contains("refresh was due") && file.contains("is not refreshing it"), file)
+        XCTAssertNotNil(step1["podTokenRefreshDue"], "\(step1)")
+        XCTAssertNil(step1["tokenRequest"], "no TokenRequest when the pod's own token is presented: \(step1)")
+        let token = step1["token"] as? String ?? ""
+        XCTAssertFalse(token.split(separator: ".").count == 3 && token.count > 100, "the token is never shown in full: \(token)")
+        let judged = try XCTUnwrap(trace.root["podTokenFile"] as? [String: Any], "\(trace.root.keys)")
+        XCTAssertEqual(judged["state"] as? String, "expired")
+        XCTAssertEqual(TraceDocument.evidence(trace.step(3))["errorCode"] as? String, "AADSTS700024")
+
+        let fresh = try await WidashCLI.run(["trace", "--demo", "-o", "json", "--pod-token", "shop/frontend"])
+        XCTAssertEqual(fresh.exitCode, 0, fresh.summary)
+        let frontend = try XCTUnwrap(try TraceDocument(json: fresh.stdout).root["podTokenFile"] as? [String: Any])
+        XCTAssertEqual(frontend["state"] as? String, "fresh", "\(frontend)")
+    }
+
+    func testPodTokenIsRefusedInReadOnlyModeBeforeAnyRequest() async throws {
+        let result = try await WidashCLI.run(["trace", "--demo", "--readonly", "--pod-token", "broken/stale-token"])
+        XCTAssertEqual(result.exitCode, 2, result.summary)
+        XCTAssertTrue(result.stderr.contains("pods/exec") && result.stderr.contains("read-only"), result.stderr)
+        XCTAssertEqual(result.stdout, "", "nothing ran")
     }
 
     func testTextOutputOfAFailureNamesTheCodeAndBothSubjects() async throws {

@@ -234,3 +234,33 @@ put("entra-error", "token-ok", json.dumps({"token_type": "Bearer", "expires_in":
     "access_token": jwt.encode({"aud": "https://vault.azure.net", "iss": "https://sts.windows.net/00000000-0000-4000-8000-00000000000b/", "exp": now + 3600}, rsa_key, algorithm="RS256")}))
 put("entra-error", "gcp-sts-error", json.dumps({"error": "invalid_grant", "error_description": "The audience in ID Token [https://oidc.demo.widash.invalid] does not match the expected audience."}))
 put("entra-error", "gcp-api-error", json.dumps({"error": {"code": 403, "message": "Permission 'iam.serviceAccounts.getAccessToken' denied", "status": "PERMISSION_DENIED"}}))
+
+# --- websocket-frame: bytes from a server after the 101 (RFC 6455 §5; §5.7 examples). Unmasked, as servers send.
+def ws(opcode, payload=b"", fin=True, masked_key=None):
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    mask = 0x80 if masked_key else 0
+    if n <= 125: head += bytes([mask | n])
+    elif n <= 0xFFFF: head += bytes([mask | 126]) + n.to_bytes(2, "big")
+    else: head += bytes([mask | 127]) + n.to_bytes(8, "big")
+    if masked_key:
+        payload = bytes(b ^ masked_key[i % 4] for i, b in enumerate(payload))
+        head += masked_key
+    return head + payload
+put("websocket-frame", "rfc-hello", ws(0x1, b"Hello"))
+put("websocket-frame", "rfc-fragmented-hello", ws(0x1, b"Hel", fin=False) + ws(0x0, b"lo"))
+put("websocket-frame", "rfc-ping", ws(0x9, b"Hello"))
+put("websocket-frame", "binary-256", ws(0x2, bytes(range(256))))
+put("websocket-frame", "binary-64k-header", ws(0x2, b"\x01" * 70000)[:64])
+# A Kubernetes v5.channel.k8s.io exec: the empty stdout message, output, the status, Close 1000.
+put("websocket-frame", "k8s-exec-v5", ws(0x2, b"\x01") + ws(0x2, b"\x01eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+    + ws(0x2, b'\x03{"metadata":{},"status":"Success"}') + ws(0x8, (1000).to_bytes(2, "big")))
+put("websocket-frame", "interleaved-control", ws(0x2, b"ab", fin=False) + ws(0x9, b"p") + ws(0xA)
+    + ws(0x0, b"cd", fin=False) + ws(0x0, b"e") + ws(0x8, (4001).to_bytes(2, "big") + "bye ✓".encode()))
+put("websocket-frame", "masked-from-server", ws(0x1, b"Hello", masked_key=bytes([0x37, 0xfa, 0x21, 0x3d])))
+put("websocket-frame", "reserved-bits", bytes([0xC1, 0x00]))
+put("websocket-frame", "bad-utf8-text", ws(0x1, b"\xc3\x28"))
+put("websocket-frame", "close-invalid-code", ws(0x8, (1005).to_bytes(2, "big")))
+# Regression (found by fuzzing): a message, then a violation in the same read; the message must not be lost.
+put("websocket-frame", "regression-message-then-violation", ws(0x2, b"ab", fin=False) + ws(0x9, b"p") + ws(0xA)
+    + ws(0x0, b"cd", fin=False) + ws(0x0, b"e") + ws(0x8, (4001).to_bytes(2, "big") + b"\xff"))

@@ -65,14 +65,20 @@ final class IndependentVerificationTests: XCTestCase {
         XCTAssertNotEqual(tampered.status, 0)
     }
 
-    func testStaleTokenPodGetsAnAlreadyExpiredToken() throws {
+    /// A TokenRequest always mints a fresh token, for broken/stale-token too: its stale token is the
+    /// file its kubelet stopped refreshing (KubectlExecTests), not anything the API server returns.
+    func testTokenRequestBoundToTheStaleTokenPodIsFresh() throws {
         let pod = try XCTUnwrap(jsonObject(try get("/api/v1/namespaces/broken/pods/stale-token")))
         let uid = try XCTUnwrap((pod["metadata"] as? [String: Any])?["uid"] as? String)
         let body = "{\"spec\":{\"audiences\":[\"api://AzureADTokenExchange\"],\"expirationSeconds\":3600,\"boundObjectRef\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"stale-token\",\"uid\":\"\(uid)\"}}}"
         let response = try XCTUnwrap(jsonObject(try get("/api/v1/namespaces/broken/serviceaccounts/stale-token/token", method: "POST", body: body)))
         let token = try XCTUnwrap((response["status"] as? [String: Any])?["token"] as? String)
-        let exp = try XCTUnwrap(jwtClaims(token)?["exp"] as? Int)
-        XCTAssertLessThan(exp, Int(Date().timeIntervalSince1970))
+        let claims = try XCTUnwrap(jwtClaims(token))
+        let exp = try XCTUnwrap(claims["exp"] as? Int), iat = try XCTUnwrap(claims["iat"] as? Int)
+        let now = Int(Date().timeIntervalSince1970)
+        XCTAssertGreaterThan(exp, now)
+        XCTAssertLessThanOrEqual(abs(iat - now), 60, "issued now")
+        XCTAssertEqual(exp - iat, 3600)
     }
 
     func testObjectsValidateAgainstTheKubernetesOpenAPISchemas() throws {

@@ -28,7 +28,7 @@ final class EnvironmentTests: XCTestCase {
                                    post: { box.post($0) })
         exec.execute(.loadTheme("light"))
         exec.execute(.loadTheme("no-such-theme"))
-        exec.execute(.startTrace(runID: 7, namespace: "broken", pod: "wrong-subject", resource: nil))
+        exec.execute(.startTrace(runID: 7, namespace: "broken", pod: "wrong-subject", resource: nil, podToken: false))
         var all: [Message] = []
         for _ in 0..<200 {
             all += box.drain()
@@ -55,7 +55,7 @@ final class EnvironmentTests: XCTestCase {
 private struct StubEnvironment: DashboardEnvironment {
     func headerFacts() async -> HeaderFacts { TestSupport.header }
     func inventoryUpdates(namespace: String?) -> AsyncStream<InventoryUpdate> { AsyncStream { $0.finish() } }
-    func runTrace(namespace: String, pod: String, resource: String?) -> AsyncStream<TraceEvent> {
+    func runTrace(namespace: String, pod: String, resource: String?, podToken: Bool) -> AsyncStream<TraceEvent> {
         let key = "\(namespace)/\(pod)"
         let report = TraceReport(pod: key, provider: .azure, steps: [], result: .failed)
         return AsyncStream { c in

@@ -22,7 +22,7 @@ final class LiveEnvironmentTests: XCTestCase {
 
     private func trace(_ env: LiveEnvironment, _ namespace: String, _ pod: String) async -> TraceReport? {
         var report: TraceReport?
-        for await event in env.runTrace(namespace: namespace, pod: pod, resource: nil) {
+        for await event in env.runTrace(namespace: namespace, pod: pod, resource: nil, podToken: false) {
             if case .finished(let r) = event { report = r }
         }
         return report

@@ -99,7 +99,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.stack.map(\.kind), [.identities, .detail(key: "broken/wrong-subject")])
         let cmds = TestSupport.send(&s, "t")
         XCTAssertEqual(s.stack.map(\.kind.crumb), ["identities", "broken/wrong-subject", "trace"])
-        XCTAssertEqual(cmds, [.startTrace(runID: 1, namespace: "broken", pod: "wrong-subject-5c9d8b7f6-h2x7q", resource: nil)])
+        XCTAssertEqual(cmds, [.startTrace(runID: 1, namespace: "broken", pod: "wrong-subject-5c9d8b7f6-h2x7q", resource: nil, podToken: false)])
         XCTAssertTrue(DashboardView.render(s).lines[28].contains("identities   broken/wrong-subject   trace"))
         TestSupport.press(&s, .escape)
         XCTAssertEqual(s.stack.map(\.kind), [.identities, .detail(key: "broken/wrong-subject")])
@@ -115,11 +115,55 @@ final class UpdateTests: XCTestCase {
         var s = TestSupport.loadedState()
         TestSupport.send(&s, "G")
         let cmds = TestSupport.send(&s, "t")
-        XCTAssertEqual(cmds, [.startTrace(runID: 1, namespace: "shop", pod: "frontend-7d9c5b8f4-x2x4k", resource: nil)])
+        XCTAssertEqual(cmds, [.startTrace(runID: 1, namespace: "shop", pod: "frontend-7d9c5b8f4-x2x4k", resource: nil, podToken: false)])
         var ro = TestSupport.loadedState(options: DashboardOptions(readOnly: true))
         XCTAssertEqual(TestSupport.send(&ro, "t"), [])
         XCTAssertEqual(ro.flash?.isError, true)
         XCTAssertTrue(ro.flash?.text.contains("read-only") ?? false)
+    }
+
+    /// `p` in the trace view: run again presenting the pod's own token file; again: back. A
+    /// finished run's file shows in the identity's detail with its finding.
+    func testPodTokenKeyRerunsWithThePodsOwnTokenAndTheDetailShowsTheFile() throws {
+        var s = TestSupport.loadedState()
+        TestSupport.send(&s, "/wrong-subject")
+        TestSupport.press(&s, .enter)
+        TestSupport.send(&s, "t")
+        let cmds = TestSupport.send(&s, "p")
+        XCTAssertEqual(cmds, [.cancelTrace(runID: 1),
+                              .startTrace(runID: 2, namespace: "broken", pod: "wrong-subject-5c9d8b7f6-h2x7q", resource: nil, podToken: true)])
+        XCTAssertTrue(DashboardView.render(s).lines.contains { $0.contains("pod's own token") })
+        XCTAssertEqual(TestSupport.send(&s, "r").last,
+                       .startTrace(runID: 3, namespace: "broken", pod: "wrong-subject-5c9d8b7f6-h2x7q", resource: nil, podToken: true),
+                       "r keeps the choice")
+
+        // The run finishes with the pod's file judged expired.
+        let read = TestSupport.now
+        let json = #"{"path":"/var/run/secrets/azure/tokens/azure-identity-token","container":"app","readAt":0,"expiresAt":-840,"#
+            + #""audiences":["api://AzureADTokenExchange"],"state":"expired","#
+            + #""problems":["expired 14m ago, refresh was due 26m ago: the kubelet on node n1 is not refreshing it"]}"#
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { d in Date(timeInterval: try d.singleValueContainer().decode(Double.self), since: read) }
+        let file = try decoder.decode(ProjectedTokenFile.self, from: Data(json.utf8))
+        let report = TraceReport(pod: "broken/wrong-subject-5c9d8b7f6-h2x7q", provider: .azure, steps: [], result: .failed, podTokenFile: file)
+        _ = update(&s, .trace(runID: 3, event: .finished(report), at: read))
+        TestSupport.press(&s, .escape)
+        TestSupport.press(&s, .enter)
+        XCTAssertEqual(s.stack.map(\.kind), [.identities, .detail(key: "broken/wrong-subject")])
+        let detail = DetailDocument.lines(s, key: "broken/wrong-subject", width: 200)
+            .map { $0.segments.map(\.text).joined() }.joined(separator: "\n")
+        XCTAssertTrue(detail.contains("token file"), detail)
+        XCTAssertTrue(detail.contains("pod-token-expired"), detail)
+
+        let back = TestSupport.send(&s, "t")
+        XCTAssertEqual(back.last, .startTrace(runID: 4, namespace: "broken", pod: "wrong-subject-5c9d8b7f6-h2x7q", resource: nil, podToken: false),
+                       "t starts a trace with a TokenRequest again")
+
+        var ro = TestSupport.loadedState(options: DashboardOptions(readOnly: true))
+        ro.trace = s.trace
+        Navigation.push(&ro, .trace)
+        XCTAssertEqual(TestSupport.send(&ro, "p"), [])
+        XCTAssertTrue(ro.flash?.text.contains("pods/exec") ?? false, "\(String(describing: ro.flash))")
     }
 
     func testRerunCancelsRunningTraceAndIgnoresStaleEvents() {
@@ -141,7 +185,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(update(&s, .tick(finished.addingTimeInterval(4))), [])
         let cmds = update(&s, .tick(finished.addingTimeInterval(5)))
         XCTAssertEqual(cmds.count, 1)
-        guard case .startTrace(let id, _, _, _)? = cmds.first else { return XCTFail("expected a new run") }
+        guard case .startTrace(let id, _, _, _, _)? = cmds.first else { return XCTFail("expected a new run") }
         XCTAssertEqual(id, 2)
     }
 

@@ -13,19 +13,23 @@ final class KubeAPI: Sendable {
     /// Requests received, by "METHOD /path" (without the query; watches as "WATCH /path"), for tests
     /// that count what a client sent.
     let requestCounts = Mutex<[String: Int]>([:])
-    let staleTokenPods: Set<String>
+    /// The cluster CA (PEM), as the `kube-root-ca.crt` ConfigMap publishes it into every namespace.
+    let clusterCAPEM: String
     let bookmarkInterval: Duration
+    /// The projected tokens the kubelet wrote, by pod, file and refresh: a file keeps its bytes until
+    /// the next refresh (signing again would reorder the JWT's JSON).
+    let kubeletTokens = Mutex<[String: String]>([:])
     let now: @Sendable () -> Date
 
     init(store: ClusterStore, issuer: ServiceAccountTokenIssuer, serverAddress: String, users: [String: KubeUser],
-         faults: FaultInjector, staleTokenPods: Set<String>, bookmarkInterval: Duration = .seconds(15),
+         faults: FaultInjector, clusterCAPEM: String = "", bookmarkInterval: Duration = .seconds(15),
          now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.issuer = issuer
         self.serverAddress = serverAddress
         self.users = users
         self.faults = faults
-        self.staleTokenPods = staleTokenPods
+        self.clusterCAPEM = clusterCAPEM
         self.bookmarkInterval = bookmarkInterval
         self.now = now
     }
@@ -47,12 +51,7 @@ final class KubeAPI: Sendable {
         if request.method == "GET", request.path == "/openid/v1/jwks" {
             return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/jwk-set+json")], body: issuer.jwksJSON))
         }
-        requestCounts.withLock { counts in
-            let isWatch = request.method == "GET" && ["true", "1"].contains(request.query["watch"] ?? "")
-            let key = "\(isWatch ? "WATCH" : request.method) \(request.path)"
-            // Bounded: a client walking many objects must not grow this without end.
-            if counts[key] != nil || counts.count < 10_000 { counts[key, default: 0] += 1 }
-        }
+        countRequest(request)
         let decision = faults.decide()
         if let decision {
             if let latency = decision.latency { try? await Task.sleep(for: latency) }
@@ -66,6 +65,16 @@ final class KubeAPI: Sendable {
             return .complete(status.response)
         } catch {
             return .complete(KubeStatus(code: 500, reason: "InternalError", message: "Internal error occurred: \(error)").response)
+        }
+    }
+
+    /// Counts a request by "METHOD /path" (watches as "WATCH /path").
+    func countRequest(_ request: SandboxRequest) {
+        requestCounts.withLock { counts in
+            let isWatch = request.method == "GET" && ["true", "1"].contains(request.query["watch"] ?? "")
+            let key = "\(isWatch ? "WATCH" : request.method) \(request.path)"
+            // Bounded: a client walking many objects must not grow this without end.
+            if counts[key] != nil || counts.count < 10_000 { counts[key, default: 0] += 1 }
         }
     }
 
@@ -140,6 +149,8 @@ final class KubeAPI: Sendable {
             switch (request.method, resource, subresource) {
             case ("POST", .serviceAccounts, "token"):
                 return .complete(try await tokenRequest(request, user: user, namespace: namespace, name: name))
+            case ("GET", .pods, "exec"), ("POST", .pods, "exec"):
+                return .complete(try await execWithoutUpgrade(request, user: user, namespace: namespace, name: name))
             case ("GET", .pods, "status"):
                 return .complete(try await getObject(resource, namespace: namespace, name: name))
             default:
@@ -154,10 +165,13 @@ final class KubeAPI: Sendable {
             }
             throw KubeStatus.methodNotAllowed(request.method)
         }
+        let query = request.query
+        if resource == .nodes, Self.wantsTable(request), !["true", "1"].contains(query["watch"] ?? "") {
+            return .complete(try await nodeTable(name: name))
+        }
         if let name {
             return .complete(try await getObject(resource, namespace: namespace, name: name))
         }
-        let query = request.query
         let objectQuery = ObjectQuery(
             namespace: namespace,
             labelSelector: try query["labelSelector"].map { try LabelSelector(parsing: $0) },

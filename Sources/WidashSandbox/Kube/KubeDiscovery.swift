@@ -61,6 +61,9 @@ enum KubeDiscovery {
             resources.append(["name": "serviceaccounts/token", "singularName": "", "namespaced": true,
                               "group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest", "verbs": ["create"]])
             resources.append(["name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]])
+            // Connect subresource: GET for WebSocket, POST for SPDY (KubeExec.swift).
+            resources.append(["name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions",
+                              "verbs": ["create", "get"]])
         case "authentication.k8s.io/v1":
             resources = [["name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
                           "kind": "SelfSubjectReview", "verbs": ["create"]]]

@@ -53,7 +53,17 @@ struct Node: KubeObject {
     var metadata: ObjectMeta
     var spec: Spec
     var status: Status
-    struct Spec: Codable, Sendable { var providerID: String; var podCIDR: String }
+    struct Spec: Codable, Sendable {
+        var providerID: String
+        var podCIDR: String
+        var taints: [Taint]?
+    }
+    /// A node taint; `timeAdded` is written for NoExecute taints only (api core/v1 `Taint`).
+    struct Taint: Codable, Sendable {
+        var key: String
+        var effect: String
+        var timeAdded: String?
+    }
     struct Status: Codable, Sendable {
         var conditions: [Condition]
         var addresses: [Address]

@@ -61,7 +61,6 @@ extension KubeAPI {
 
         var podClaim: ServiceAccountTokenClaims.Reference?
         var nodeClaim: ServiceAccountTokenClaims.Reference?
-        var stale = false
         if let reference, let kind = reference.kind {
             let refName = reference.name ?? ""
             let recordUID: String
@@ -79,7 +78,6 @@ extension KubeAPI {
                 if let node = await store.get(.nodes, namespace: nil, name: pod.fields["spec.nodeName"] ?? "") {
                     nodeClaim = .init(name: node.name, uid: node.object.metadata.uid)
                 }
-                stale = staleTokenPods.contains("\(namespace)/\(refName)")
             case "Node":
                 guard let node = await store.get(.nodes, namespace: nil, name: refName) else { throw KubeStatus.notFound(.nodes, refName) }
                 recordUID = node.object.metadata.uid
@@ -93,19 +91,17 @@ extension KubeAPI {
             }
         }
 
-        let audiences = (spec?.audiences ?? []).isEmpty ? [issuer.issuer] : (spec?.audiences ?? [])
-        let nowSeconds = Int(now().timeIntervalSince1970)
-        // broken/stale-token: a token whose exp is already in the past, as a pod presents when kubelet
-        // stopped refreshing its projected token (node problem, or a token file copied elsewhere).
-        let issuedAt = stale ? nowSeconds - expirationSeconds - 600 : nowSeconds
-        let expires = issuedAt + expirationSeconds
-        let claims = ServiceAccountTokenClaims(
-            aud: audiences, exp: expires, iat: issuedAt, iss: issuer.issuer, jti: UUID().uuidString.lowercased(),
-            kubernetes: .init(namespace: namespace,
-                              serviceaccount: .init(name: name, uid: serviceAccount.object.metadata.uid),
-                              pod: podClaim, node: nodeClaim),
-            nbf: issuedAt, sub: "system:serviceaccount:\(namespace):\(name)")
-        let token = try await issuer.sign(claims)
+        // Every TokenRequest mints a new token from now: there is no cache and no per-pod special
+        // case (kubernetes/kubernetes pkg/registry/core/serviceaccount/storage/token.go `Create`,
+        // claims from `time.Now()` in pkg/serviceaccount/claims.go `Claims`). Pods whose own token
+        // file went stale show that through exec of the file (KubeletTokenFiles.swift), not here.
+        let minted = try await mintServiceAccountToken(
+            namespace: namespace, serviceAccount: name, serviceAccountUID: serviceAccount.object.metadata.uid,
+            audiences: spec?.audiences ?? [], expirationSeconds: expirationSeconds,
+            issuedAt: Int(now().timeIntervalSince1970), pod: podClaim, node: nodeClaim, jti: UUID().uuidString.lowercased())
+        let audiences = minted.audiences
+        let token = minted.token
+        let expires = minted.statusExpiration
 
         var responseSpec: [String: Any] = ["audiences": audiences, "expirationSeconds": expirationSeconds]
         if let reference, let kind = reference.kind {
@@ -120,5 +116,47 @@ extension KubeAPI {
             "status": ["token": token,
                        "expirationTimestamp": Deterministic.timestamp(Date(timeIntervalSince1970: TimeInterval(expires)))],
         ])
+    }
+}
+
+/// A token as kube-apiserver's TokenRequest mints it: the JWT, its audiences, and the
+/// `status.expirationTimestamp` (which differs from the JWT's `exp` for extended tokens).
+struct MintedServiceAccountToken: Sendable {
+    var token: String
+    var audiences: [String]
+    var statusExpiration: Int
+}
+
+extension KubeAPI {
+    /// kube-apiserver's default `--service-account-extend-token-expiration=true`: an admission-injected
+    /// token (kube-api-access: 3607 s, the API server's audience, bound to a pod) gets `exp` one year
+    /// out and `kubernetes.io.warnafter` at the requested expiry, while the status (what the kubelet
+    /// refreshes by) keeps the requested one (pkg/registry/core/serviceaccount/storage/token.go:
+    /// `if r.extendExpiration && pod != nil && req.Spec.ExpirationSeconds == token.WarnOnlyBoundTokenExpirationSeconds
+    /// && r.isKubeAudiences(req.Spec.Audiences) { warnAfter = exp; exp = token.ExpirationExtensionSeconds }`;
+    /// pkg/serviceaccount/claims.go `WarnOnlyBoundTokenExpirationSeconds = 60*60 + 7`,
+    /// `ExpirationExtensionSeconds = 24 * 365 * 60 * 60`).
+    static let warnOnlyBoundTokenExpirationSeconds = 3607
+    static let expirationExtensionSeconds = 24 * 365 * 3600
+
+    /// Mints a bound service-account token issued at `issuedAt` (TokenRequest: now; the kubelet's
+    /// projected files: when it last refreshed them). Empty `audiences` means the API server's own.
+    func mintServiceAccountToken(namespace: String, serviceAccount: String, serviceAccountUID: String, audiences requested: [String],
+                                 expirationSeconds: Int, issuedAt: Int, pod: ServiceAccountTokenClaims.Reference?,
+                                 node: ServiceAccountTokenClaims.Reference?, jti: String) async throws -> MintedServiceAccountToken {
+        let audiences = requested.isEmpty ? [issuer.issuer] : requested
+        var expires = issuedAt + expirationSeconds
+        var warnAfter: Int?
+        if pod != nil, expirationSeconds == Self.warnOnlyBoundTokenExpirationSeconds, audiences.allSatisfy({ $0 == issuer.issuer }) {
+            warnAfter = expires
+            expires = issuedAt + Self.expirationExtensionSeconds
+        }
+        let claims = ServiceAccountTokenClaims(
+            aud: audiences, exp: expires, iat: issuedAt, iss: issuer.issuer, jti: jti,
+            kubernetes: .init(namespace: namespace, serviceaccount: .init(name: serviceAccount, uid: serviceAccountUID),
+                              pod: pod, node: node, warnafter: warnAfter),
+            nbf: issuedAt, sub: "system:serviceaccount:\(namespace):\(serviceAccount)")
+        return MintedServiceAccountToken(token: try await issuer.sign(claims), audiences: audiences,
+                                         statusExpiration: issuedAt + expirationSeconds)
     }
 }

@@ -10,7 +10,10 @@ struct KubeUser: Sendable {
         /// ClusterRole `cluster-admin` through group `system:masters`: everything.
         case clusterAdmin
         /// A cluster-wide reader that may not mint tokens (the demo's viewer): get/list/watch on
-        /// every resource, cluster-scoped ones included.
+        /// every resource, cluster-scoped ones included, but none of the pod subresources that
+        /// reach into a container (the `view` ClusterRole grants pods, pods/log and pods/status, not
+        /// pods/exec, pods/attach, pods/portforward or pods/proxy: kubernetes/kubernetes
+        /// plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go, `view`).
         case clusterReader
         /// RoleBindings in these namespaces only (an application team): get/list/watch pods and
         /// service accounts (and events), create serviceaccounts/token; nothing cluster-scoped, no
@@ -31,7 +34,7 @@ struct KubeUser: Sendable {
         case .clusterAdmin:
             return true
         case .clusterReader:
-            return ["get", "list", "watch"].contains(verb)
+            return ["get", "list", "watch"].contains(verb) && !Self.containerAccess.contains(resource)
         case .namespaces(let allowed):
             guard let namespace, allowed.contains(namespace) else { return false }
             switch verb {
@@ -41,6 +44,9 @@ struct KubeUser: Sendable {
             }
         }
     }
+
+    /// Pod subresources that run or reach into a container.
+    static let containerAccess: Set<String> = ["pods/exec", "pods/attach", "pods/portforward", "pods/proxy"]
 
     /// The binding that allowed a request, as `SelfSubjectAccessReview` reports it.
     var allowedBy: String {

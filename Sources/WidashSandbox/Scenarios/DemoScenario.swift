@@ -5,8 +5,6 @@ import WidashSandboxKit
 struct ScenarioContent: Sendable {
     var objects: [(ResourceType, any KubeObject)] = []
     var blueprints: [String: PodBlueprint] = [:]
-    /// Pods (`namespace/name`) whose bound TokenRequests return an already-expired token.
-    var staleTokenPods: Set<String> = []
 }
 
 /// The `demo` scenario: deterministic names, service accounts annotated from `DemoDirectory` so the
@@ -17,6 +15,42 @@ enum DemoScenario {
         ("aks-nodepool1-31718369-vmss000001", "10.224.0.5"),
         ("aks-nodepool1-31718369-vmss000002", "10.224.0.6"),
     ]
+
+    /// broken/stale-token: a pod on a node whose kubelet lost contact with the API server, so the
+    /// kubelet could no longer refresh the pod's projected token and the file the application reads
+    /// has expired, while a fresh TokenRequest for the same service account is fine.
+    ///
+    /// What it models: the kubelet on `vmss000003` last reached the API server 50 minutes before
+    /// the sandbox started (its outbound path to the API server broke). From then on:
+    /// - it posts no node status, so the node lifecycle controller turned the node's Ready,
+    ///   MemoryPressure, DiskPressure and PIDPressure conditions to Unknown
+    ///   (`NodeStatusUnknown`, "Kubelet stopped posting node status.") after
+    ///   `--node-monitor-grace-period` (50 s since 1.32), leaving `lastHeartbeatTime` at the last post,
+    ///   tainted it `node.kubernetes.io/unreachable` NoSchedule and NoExecute and marked its pods not
+    ///   ready (kubernetes/kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go
+    ///   `tryUpdateNodeHealth`, `doNoScheduleTaintingPass`, `doNoExecuteTaintingPass`);
+    /// - its token refreshes fail and the last token stays in the file (KubeletTokenFiles.swift).
+    ///
+    /// The pod started 122 minutes before the sandbox. Its Azure token (3600 s, from the webhook's
+    /// projected volume) is refreshed once 80 % of the TTL (2880 s) has passed: minted at start,
+    /// refreshed at −74 min (kubelet still in contact), due again at −26 min (contact lost at −50 min,
+    /// so the refresh failed): the file's token expired 14 minutes before the sandbox started.
+    /// The deployment tolerates `unreachable` without `tolerationSeconds` (as DaemonSet pods do), so
+    /// the taint manager does not evict it (pkg/controller/tainteviction: no tolerationSeconds =
+    /// tolerated forever) and the pod is still there to be looked at.
+    /// Assumption, as on a one-way partition: the API server can still reach the kubelet's port
+    /// 10250, so `kubectl exec` works; on a cluster where that path is broken too, exec into this
+    /// pod would fail instead (e.g. `error dialing backend`).
+    enum StaleTokenNode {
+        static let name = "aks-nodepool1-31718369-vmss000003"
+        static let ip = "10.224.0.7"
+        static let index = 3
+        static let pod = "broken/stale-token"
+        static let podStartedBefore: TimeInterval = 122 * 60
+        static let kubeletLastContactBefore: TimeInterval = 50 * 60
+        /// `--node-monitor-grace-period` default since Kubernetes 1.32 (kubernetes/kubernetes#126287).
+        static let nodeMonitorGracePeriod: TimeInterval = 50
+    }
 
     static let namespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "azure-workload-identity-system",
                              "shop", "broken", "aws", "legacy", "gcp"]
@@ -70,7 +104,9 @@ enum DemoScenario {
         // A service principal secret left in the deployment: EnvironmentCredential wins.
         azure("broken", "static-secret", image: "ghcr.io/widash-demo/kv-reader:0.9.1",
               secretEnv: [("AZURE_CLIENT_SECRET", "kv-reader-sp", "client-secret")])
-        // kube-system on AKS: the admissions enforcer keeps every admission webhook away.
+        // A pod the webhook never mutated in kube-system. On AKS the admissions enforcer keeps every
+        // admission webhook away from it (azure-workload-identity docs, "Known issues"); the demo's
+        // issuer is not AKS's, so widash gives the usual cause.
         azure("kube-system", "node-reporter", image: "ghcr.io/widash-demo/node-reporter:0.2.0", injected: false)
         for name in ["wrong-subject", "wrong-issuer", "wrong-audience", "no-role", "stale-token"] {
             azure("broken", name, image: "ghcr.io/widash-demo/kv-reader:0.9.1")
@@ -143,6 +179,10 @@ enum DemoScenario {
         for (index, node) in nodes.enumerated() {
             content.objects.append((.nodes, makeNode(name: node.name, ip: node.ip, index: index, created: clusterBirth)))
         }
+        let lostContact = now.addingTimeInterval(-StaleTokenNode.kubeletLastContactBefore)
+        let markedUnknown = lostContact.addingTimeInterval(StaleTokenNode.nodeMonitorGracePeriod)
+        content.objects.append((.nodes, makeNode(name: StaleTokenNode.name, ip: StaleTokenNode.ip, index: StaleTokenNode.index,
+                                                 created: clusterBirth, lostContact: (lostContact, markedUnknown))))
         for (index, workload) in workloads.enumerated() {
             if workload.serviceAccount != "default" {
                 content.objects.append((.serviceAccounts, ServiceAccount(metadata: ObjectMeta(
@@ -153,22 +193,64 @@ enum DemoScenario {
                     annotations: workload.saAnnotations.isEmpty ? nil : workload.saAnnotations))))
             }
             let node = nodes[index % nodes.count]
-            let blueprint = PodBlueprint(
+            var blueprint = PodBlueprint(
                 namespace: workload.namespace, name: workload.podName, serviceAccount: workload.serviceAccount,
                 app: workload.podName, image: workload.image, nodeName: node.name, nodeIP: node.ip,
                 podIP: "10.244.\(index % nodes.count).\(10 + index)", labels: workload.podLabels,
                 injection: workload.injection, appEnv: workload.appEnv, secretEnv: workload.secretEnv,
                 created: now.addingTimeInterval(-Double(2 * 3600 + index * 60)))
+            if "\(workload.namespace)/\(workload.podName)" == StaleTokenNode.pod {
+                blueprint.nodeName = StaleTokenNode.name
+                blueprint.nodeIP = StaleTokenNode.ip
+                blueprint.podIP = "10.244.\(StaleTokenNode.index).\(10 + index)"
+                blueprint.created = now.addingTimeInterval(-StaleTokenNode.podStartedBefore)
+                blueprint.notReadySince = markedUnknown
+                blueprint.tolerations = [
+                    Toleration(key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute"),
+                    Toleration(key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute"),
+                ]
+            }
             content.blueprints["\(workload.namespace)/\(workload.podName)"] = blueprint
             content.objects.append((.pods, PodFactory.make(blueprint)))
         }
-        content.staleTokenPods = ["broken/stale-token"]
         content.objects += WebhookObjects.all(created: clusterBirth)
         return content
     }
 
-    static func makeNode(name: String, ip: String, index: Int, created: Date) -> Node {
+    /// A node as its kubelet registers it and keeps posting it; with `lostContact` (the kubelet's last
+    /// status post, and when the node lifecycle controller noticed), as that controller leaves it.
+    static func makeNode(name: String, ip: String, index: Int, created: Date,
+                         lostContact: (lastHeartbeat: Date, markedUnknown: Date)? = nil) -> Node {
         let time = Deterministic.timestamp(created)
+        // The conditions the kubelet posts (pkg/kubelet/nodestatus/setters.go: MemoryPressureCondition,
+        // DiskPressureCondition, PIDPressureCondition, ReadyCondition).
+        var conditions = [
+            Node.Condition(type: "MemoryPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time,
+                           reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available"),
+            Node.Condition(type: "DiskPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time,
+                           reason: "KubeletHasNoDiskPressure", message: "kubelet has no disk pressure"),
+            Node.Condition(type: "PIDPressure", status: "False", lastHeartbeatTime: time, lastTransitionTime: time,
+                           reason: "KubeletHasSufficientPID", message: "kubelet has sufficient PID available"),
+            Node.Condition(type: "Ready", status: "True", lastHeartbeatTime: time, lastTransitionTime: time,
+                           reason: "KubeletReady", message: "kubelet is posting ready status"),
+        ]
+        var taints: [Node.Taint]?
+        if let lostContact {
+            // node_lifecycle_controller.go `tryUpdateNodeHealth`: past the grace period every one of
+            // these conditions becomes Unknown / NodeStatusUnknown / "Kubelet stopped posting node
+            // status." with lastTransitionTime = now; lastHeartbeatTime stays the kubelet's last post.
+            let heartbeat = Deterministic.timestamp(lostContact.lastHeartbeat)
+            let marked = Deterministic.timestamp(lostContact.markedUnknown)
+            conditions = conditions.map {
+                Node.Condition(type: $0.type, status: "Unknown", lastHeartbeatTime: heartbeat, lastTransitionTime: marked,
+                               reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status.")
+            }
+            // nodeConditionToTaintKeyStatusMap: Ready Unknown → node.kubernetes.io/unreachable, as
+            // NoSchedule (doNoScheduleTaintingPass) and NoExecute (doNoExecuteTaintingPass,
+            // UnreachableTaintTemplate; only NoExecute taints carry timeAdded).
+            taints = [Node.Taint(key: "node.kubernetes.io/unreachable", effect: "NoSchedule"),
+                      Node.Taint(key: "node.kubernetes.io/unreachable", effect: "NoExecute", timeAdded: marked)]
+        }
         let capacity = ["cpu": "4", "memory": "16378712Ki", "pods": "110", "ephemeral-storage": "129886128Ki"]
         return Node(
             metadata: ObjectMeta(name: name, uid: Deterministic.uid("node/\(name)"), creationTimestamp: time,
@@ -177,10 +259,9 @@ enum DemoScenario {
                                           "topology.kubernetes.io/region": "westeurope",
                                           "node.kubernetes.io/instance-type": "Standard_D4s_v5"]),
             spec: .init(providerID: "azure:///subscriptions/\(DemoDirectory.subscriptionID)/resourceGroups/mc_rg-widash-demo/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-31718369-vmss/virtualMachines/\(index)",
-                        podCIDR: "10.244.\(index).0/24"),
+                        podCIDR: "10.244.\(index).0/24", taints: taints),
             status: .init(
-                conditions: [Node.Condition(type: "Ready", status: "True", lastHeartbeatTime: time, lastTransitionTime: time,
-                                            reason: "KubeletReady", message: "kubelet is posting ready status")],
+                conditions: conditions,
                 addresses: [.init(type: "InternalIP", address: ip), .init(type: "Hostname", address: name)],
                 nodeInfo: .init(machineID: Deterministic.hex("machine/\(name)", count: 32),
                                 systemUUID: Deterministic.uid("sys/\(name)"), bootID: Deterministic.uid("boot/\(name)"),

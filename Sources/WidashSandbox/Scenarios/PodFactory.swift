@@ -45,6 +45,12 @@ struct PodBlueprint: Sendable {
     var secretEnv: [(String, String, String)] = []
     /// Pod annotations (skip-containers, token expiration, identity binding …).
     var annotations: [String: String] = [:]
+    /// The deployment's own tolerations, replacing the DefaultTolerationSeconds admission plugin's
+    /// 300 s ones (nil: those).
+    var tolerations: [Toleration]?
+    /// Since when the node lifecycle controller has marked the pod not ready because its node went
+    /// unreachable (nil: ready).
+    var notReadySince: Date?
     /// Bumped when the pod is recreated (new uid) or its container restarts.
     var generation = 0
     var restartCount = 0
@@ -158,7 +164,13 @@ enum PodFactory {
         let status = PodStatus(
             phase: "Running",
             conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map {
-                PodCondition(type: $0, status: "True", lastTransitionTime: $0 == "PodScheduled" ? created : started)
+                // MarkPodsNotReady (kubernetes/kubernetes pkg/controller/util/node/controller_utils.go),
+                // run by the node lifecycle controller when the node's Ready turns Unknown, sets the
+                // pod's Ready condition to False and nothing else.
+                if $0 == "Ready", let since = blueprint.notReadySince {
+                    return PodCondition(type: $0, status: "False", lastTransitionTime: Deterministic.timestamp(since))
+                }
+                return PodCondition(type: $0, status: "True", lastTransitionTime: $0 == "PodScheduled" ? created : started)
             },
             hostIP: blueprint.nodeIP, hostIPs: [PodIP(ip: blueprint.nodeIP)],
             podIP: blueprint.podIP, podIPs: [PodIP(ip: blueprint.podIP)],
@@ -180,7 +192,7 @@ enum PodFactory {
             spec: PodSpec(
                 volumes: volumes, containers: [container], serviceAccountName: blueprint.serviceAccount,
                 serviceAccount: blueprint.serviceAccount, nodeName: blueprint.nodeName,
-                tolerations: [
+                tolerations: blueprint.tolerations ?? [
                     Toleration(key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300),
                     Toleration(key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300),
                 ]),

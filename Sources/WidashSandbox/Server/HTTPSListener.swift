@@ -3,6 +3,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
+import Synchronization
 import WidashSandboxKit
 
 /// A response the router produces: complete, or streamed in chunks (watch).
@@ -14,6 +16,66 @@ enum RouteResponse: Sendable {
 /// Turns one request into a response; set once the listener knows its port.
 protocol RequestRouter: Sendable {
     func route(_ request: SandboxRequest) async -> RouteResponse
+    /// Decides a WebSocket upgrade request (its head only: upgrade requests carry no body).
+    func webSocketUpgrade(_ request: SandboxRequest) async -> WebSocketUpgradeDecision
+}
+
+extension RequestRouter {
+    func webSocketUpgrade(_ request: SandboxRequest) async -> WebSocketUpgradeDecision { .notHandled }
+}
+
+/// What the upgrade decision on a connection's first request leaves for the code that serves the
+/// connection: the accepted session; or, when the request was not upgraded, the request itself and
+/// the response that replaces the refused upgrade. NIO's typed upgrade handler does not pass on a
+/// request that asked to upgrade and was not upgraded (its state machine keeps neither the head nor
+/// the end), so the first request's head is recorded before it (`FirstRequestRecorder`) and served
+/// from here.
+final class UpgradeDecisions: Sendable {
+    private struct State {
+        var accepted: WebSocketAcceptance?
+        var firstHead: HTTPRequestHead?
+        var refusal: RouteResponse?
+    }
+    private let state = Mutex(State())
+
+    func accept(_ acceptance: WebSocketAcceptance) { state.withLock { $0.accepted = acceptance } }
+    func refuse(with response: RouteResponse) { state.withLock { $0.refusal = response } }
+    func recordFirst(_ head: HTTPRequestHead) { state.withLock { $0.firstHead = head } }
+    func takeAccepted() -> WebSocketAcceptance? {
+        state.withLock { state in
+            defer { state.accepted = nil }
+            return state.accepted
+        }
+    }
+    /// The first request, when it asked to upgrade and was not upgraded (the upgrade handler kept
+    /// it), with the refusal to answer it with, if the router refused it.
+    func takeUnupgraded() -> (head: HTTPRequestHead, refusal: RouteResponse?)? {
+        state.withLock { state in
+            defer { state.firstHead = nil; state.refusal = nil }
+            guard let head = state.firstHead, head.headers.contains(name: "upgrade") else { return nil }
+            return (head, state.refusal)
+        }
+    }
+}
+
+/// Records the head of a connection's first request for `UpgradeDecisions`, then leaves the pipeline
+/// (after an upgrade, HTTP handlers must be gone).
+final class FirstRequestRecorder: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    private let decisions: UpgradeDecisions
+
+    init(decisions: UpgradeDecisions) { self.decisions = decisions }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) {
+            decisions.recordFirst(head)
+            context.fireChannelRead(data)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        } else {
+            context.fireChannelRead(data)
+        }
+    }
 }
 
 /// Holds the router, which can only be built after the listener is bound (it needs the port).
@@ -28,9 +90,25 @@ final class RouterSlot: @unchecked Sendable {
 /// Raised inside a connection to close it without finishing the response (the cut-watch fault).
 struct ConnectionCut: Error {}
 
-/// HTTPS/1.1 on SwiftNIO: TLS with the sandbox leaf certificate, keep-alive, chunked streaming.
+/// HTTPS/1.1 on SwiftNIO: TLS with the sandbox leaf certificate, keep-alive, chunked streaming, and
+/// WebSocket upgrades (RFC 6455 over HTTP/1.1 only: ALPN offers `http/1.1` alone, so no client
+/// negotiates HTTP/2, where an upgrade would need RFC 8441). As with NIO's upgrade handler, only a
+/// connection's first request can upgrade; WebSocket clients (gorilla/websocket in kubectl, libcurl
+/// CONNECT_ONLY) dial a new connection for it.
 final class HTTPSListener: Sendable {
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    private typealias WebSocketChannel = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+
+    /// An accepted connection until its first request decides whether it upgrades.
+    private struct PendingConnection: Sendable {
+        var upgrade: EventLoopFuture<Upgraded>
+        var channel: any Channel
+    }
+
+    private enum Upgraded: Sendable {
+        case http(Connection, UpgradeDecisions)
+        case webSocket(WebSocketChannel, UpgradeDecisions)
+    }
 
     let port: Int
     private let serverChannel: any Channel
@@ -56,8 +134,29 @@ final class HTTPSListener: Sendable {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    let decisions = UpgradeDecisions()
+                    let upgrader = NIOTypedWebSocketServerUpgrader<Upgraded>(
+                        maxFrameSize: 1 << 20,
+                        shouldUpgrade: { channel, head in
+                            channel.eventLoop.makeFutureWithTask {
+                                await Self.decideUpgrade(head, slot: slot, decisions: decisions)
+                            }
+                        },
+                        upgradePipelineHandler: { channel, _ in
+                            channel.eventLoop.makeCompletedFuture {
+                                .webSocket(try WebSocketChannel(wrappingChannelSynchronously: channel), decisions)
+                            }
+                        })
+                    let configuration = NIOUpgradableHTTPServerPipelineConfiguration<Upgraded>(
+                        upgradeConfiguration: .init(upgraders: [upgrader], notUpgradingCompletionHandler: { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                .http(try Connection(wrappingChannelSynchronously: channel), decisions)
+                            }
+                        }))
+                    let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+                    let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Upgraded>.self)
+                    try channel.pipeline.syncOperations.addHandler(FirstRequestRecorder(decisions: decisions), position: .before(upgradeHandler))
+                    return PendingConnection(upgrade: upgrade, channel: channel)
                 }
             }
         self.port = server.channel.localAddress?.port ?? port
@@ -66,8 +165,28 @@ final class HTTPSListener: Sendable {
             try? await server.executeThenClose { connections in
                 await withDiscardingTaskGroup { group in
                     do {
-                        for try await connection in connections {
-                            group.addTask { await Self.serve(connection, slot: slot) }
+                        for try await upgrade in connections {
+                            group.addTask {
+                                // Closing the channel fails the pending decision, so a connection that
+                                // never sends a request does not hold up stop().
+                                let decided = await withTaskCancellationHandler {
+                                    try? await upgrade.upgrade.get()
+                                } onCancel: {
+                                    upgrade.channel.close(promise: nil)
+                                }
+                                switch decided {
+                                case .http(let connection, let decisions):
+                                    await Self.serve(connection, slot: slot, decisions: decisions)
+                                case .webSocket(let channel, let decisions):
+                                    if let acceptance = decisions.takeAccepted() {
+                                        await ServedWebSocket.serve(channel, acceptance: acceptance)
+                                    } else {
+                                        try? await channel.executeThenClose { _, _ in }
+                                    }
+                                case nil:
+                                    break  // the connection failed before its first request was read
+                                }
+                            }
                         }
                     } catch {
                         // Cancelled by stop() after its deadline; open connections end with the group.
@@ -97,13 +216,37 @@ final class HTTPSListener: Sendable {
     private struct PendingRequest: Sendable {
         var head: HTTPRequestHead
         var body: ByteBuffer
+        /// The answer decided already (a refused upgrade), instead of routing the request.
+        var decided: RouteResponse?
+    }
+
+    /// The upgrade decision for a connection's first request that asks for a WebSocket: the router
+    /// accepts (extra 101 headers: the selected subprotocol) or refuses, in which case NIO passes
+    /// the request on as a normal one and `respond` answers it with the refusal.
+    private static func decideUpgrade(_ head: HTTPRequestHead, slot: RouterSlot, decisions: UpgradeDecisions) async -> HTTPHeaders? {
+        guard let router = slot.current else { return nil }
+        switch await router.webSocketUpgrade(makeRequest(PendingRequest(head: head, body: ByteBuffer(), decided: nil))) {
+        case .accept(let acceptance):
+            decisions.accept(acceptance)
+            var headers = HTTPHeaders()
+            if let subprotocol = acceptance.subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+            return headers
+        case .refuse(let response):
+            decisions.refuse(with: response)
+            return nil
+        case .notHandled:
+            return nil
+        }
     }
 
     /// Reads requests in one task and answers them in another, so that a client closing the
     /// connection cancels a watch that is waiting for events.
-    private static func serve(_ connection: Connection, slot: RouterSlot) async {
+    private static func serve(_ connection: Connection, slot: RouterSlot, decisions: UpgradeDecisions) async {
         try? await connection.executeThenClose { inbound, outbound in
             let (requests, sink) = AsyncStream<PendingRequest>.makeStream()
+            if let unupgraded = decisions.takeUnupgraded() {
+                sink.yield(PendingRequest(head: unupgraded.head, body: ByteBuffer(), decided: unupgraded.refusal))
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var head: HTTPRequestHead?
@@ -118,7 +261,7 @@ final class HTTPSListener: Sendable {
                             guard body.readableBytes + chunk.readableBytes <= maxBodyBytes else { throw ConnectionCut() }
                             body.writeBuffer(&chunk)
                         case .end:
-                            if let head { sink.yield(PendingRequest(head: head, body: body)) }
+                            if let head { sink.yield(PendingRequest(head: head, body: body, decided: nil)) }
                             head = nil
                         }
                     }
@@ -141,7 +284,9 @@ final class HTTPSListener: Sendable {
                                 slot: RouterSlot) async throws -> Bool {
         let request = makeRequest(pending)
         let response: RouteResponse
-        if let router = slot.current {
+        if let decided = pending.decided {
+            response = decided
+        } else if let router = slot.current {
             response = await router.route(request)
         } else {
             response = .complete(.json(503, ["error": "the sandbox is starting"]))

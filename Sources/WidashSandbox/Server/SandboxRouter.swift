@@ -9,6 +9,14 @@ struct SandboxRouter: RequestRouter {
 
     static let loopbackNames: Set<String> = ["127.0.0.1", "localhost", "::1"]
 
+    /// WebSocket upgrades: the Kubernetes API's `pods/exec` on the loopback names.
+    func webSocketUpgrade(_ request: SandboxRequest) async -> WebSocketUpgradeDecision {
+        guard Self.loopbackNames.contains(request.host), KubeAPI.isKubernetesPath(request.path, method: request.method) else {
+            return .notHandled
+        }
+        return await kube.webSocketUpgrade(request)
+    }
+
     func route(_ request: SandboxRequest) async -> RouteResponse {
         if Self.loopbackNames.contains(request.host), KubeAPI.isKubernetesPath(request.path, method: request.method) {
             return await kube.handle(request)

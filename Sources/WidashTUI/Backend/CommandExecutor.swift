@@ -53,9 +53,9 @@ public final class CommandExecutor: @unchecked Sendable {
                     post(.inventory(prepared))
                 }
             }
-        case .startTrace(let runID, let namespace, let pod, let resource):
+        case .startTrace(let runID, let namespace, let pod, let resource, let podToken):
             traceTasks[runID] = Task {
-                for await event in env.runTrace(namespace: namespace, pod: pod, resource: resource) {
+                for await event in env.runTrace(namespace: namespace, pod: pod, resource: resource, podToken: podToken) {
                     if Task.isCancelled { break }
                     post(.trace(runID: runID, event: event, at: Date()))
                 }

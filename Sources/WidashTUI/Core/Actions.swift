@@ -27,7 +27,7 @@ enum TraceActions {
     }
 
     static func start(_ state: inout AppState, namespace: String, pod: String, identityKey: String, provider: Provider?,
-                      resource: String?, autoRerun: Bool) -> [Command] {
+                      resource: String?, autoRerun: Bool, podToken: Bool = false) -> [Command] {
         var cmds: [Command] = []
         if let old = state.trace, old.isRunning { cmds.append(.cancelTrace(runID: old.runID)) }
         let runID = state.nextRunID
@@ -35,8 +35,9 @@ enum TraceActions {
         state.trace = TraceSession(
             runID: runID, namespace: namespace, pod: pod, identityKey: identityKey, provider: provider, resource: resource,
             steps: TraceStep.titles.enumerated().map { TraceStep(number: $0.offset + 1, title: $0.element) },
-            startedAt: state.now, stepStartedAt: nil, finishedAt: nil, result: nil, autoRerun: autoRerun, nextRunAt: nil)
-        cmds.append(.startTrace(runID: runID, namespace: namespace, pod: pod, resource: resource))
+            startedAt: state.now, stepStartedAt: nil, finishedAt: nil, result: nil, autoRerun: autoRerun, nextRunAt: nil,
+            podToken: podToken)
+        cmds.append(.startTrace(runID: runID, namespace: namespace, pod: pod, resource: resource, podToken: podToken))
         return cmds
     }
 
@@ -51,7 +52,22 @@ enum TraceActions {
             return []
         }
         return start(&state, namespace: t.namespace, pod: t.pod, identityKey: t.identityKey, provider: t.provider,
-                     resource: t.resource, autoRerun: t.autoRerun)
+                     resource: t.resource, autoRerun: t.autoRerun, podToken: t.podToken)
+    }
+
+    /// `p`: trace again presenting the pod's own token file instead of a fresh TokenRequest's, or
+    /// back. Reading it runs `cat` in the pod (pods/exec), so it is never the default and is
+    /// refused in read-only mode.
+    static func togglePodToken(_ state: inout AppState) -> [Command] {
+        guard let t = state.trace else { return [] }
+        if state.options.readOnly {
+            state.flash("read-only mode: reading the pod's token runs cat in the pod (pods/exec); restart without --readonly", error: true)
+            return []
+        }
+        let podToken = !t.podToken
+        state.flash(podToken ? "tracing with the pod's own token file (read with pods/exec)" : "tracing with a fresh TokenRequest")
+        return start(&state, namespace: t.namespace, pod: t.pod, identityKey: t.identityKey, provider: t.provider,
+                     resource: t.resource, autoRerun: t.autoRerun, podToken: podToken)
     }
 
     /// `a`: re-run every N seconds after each finished run.

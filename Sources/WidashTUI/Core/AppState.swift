@@ -101,6 +101,8 @@ public struct TraceSession: Sendable, Hashable {
     public var result: TraceResult?
     public var autoRerun: Bool
     public var nextRunAt: Date?
+    /// Steps 2–5 present the pod's own token file (read with pods/exec), not a TokenRequest's.
+    public var podToken: Bool = false
 
     public var isRunning: Bool { result == nil }
 }
@@ -149,6 +151,9 @@ public struct AppState: Sendable {
     public var nextRunID = 1
     /// The last finished trace per identity key (its step-3 mismatches mark the detail view).
     public var traceReports: [String: TraceReport] = [:]
+    /// Pods' own token files read by traces (`p`), by pod key: shown in the detail next to the
+    /// estimate, with their finding, until the context changes.
+    public var podTokenFiles: [String: ProjectedTokenFile] = [:]
     public var traceResources: [String] = []
     public var token: TokenInspection?
     public var tokenLoading = false

@@ -91,6 +91,8 @@ private func normalKey(_ state: inout AppState, _ key: Key) -> [Command] {
         if kind == .identities || kind == .pods { return TrustActions.rerun(&state) }
     case .char("a"):
         if kind == .trace { TraceActions.toggleAuto(&state) }
+    case .char("p"):
+        if kind == .trace { return TraceActions.togglePodToken(&state) }
     case .char("c"):
         if kind == .trace, let t = state.trace {
             Navigation.push(&state, .resources)

@@ -42,7 +42,7 @@ public enum Command: Sendable, Hashable {
     case quit
     case watchInventory(namespace: String?)
     case loadHeader
-    case startTrace(runID: Int, namespace: String, pod: String, resource: String?)
+    case startTrace(runID: Int, namespace: String, pod: String, resource: String?, podToken: Bool)
     case cancelTrace(runID: Int)
     case fetchToken(namespace: String, serviceAccount: String, pod: String?)
     case runDoctor

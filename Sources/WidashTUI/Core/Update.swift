@@ -52,6 +52,7 @@ public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
         state.loaded = 0
         state.expected = 0
         state.traceReports = [:]
+        state.podTokenFiles = [:]
         state.stack = [Screen(.identities)]
         state.reindex()
         return [.loadHeader, .watchInventory(namespace: state.options.namespace)]
@@ -133,6 +134,7 @@ private func applyTraceEvent(_ state: inout AppState, runID: Int, event: TraceEv
         t.result = report.result
         t.finishedAt = at
         state.traceReports[t.identityKey] = report
+        if let file = report.podTokenFile { state.podTokenFiles[report.pod] = file }
         if t.autoRerun { t.nextRunAt = at.addingTimeInterval(TimeInterval(max(1, state.options.autoRerunSeconds))) }
     }
     state.trace = t

@@ -144,8 +144,9 @@ public protocol DashboardEnvironment: Sendable {
     /// the context changes.
     func inventoryUpdates(namespace: String?) -> AsyncStream<InventoryUpdate>
 
-    /// Runs the five-step trace for a pod. `resource` is the step-5 resource (nil: the default).
-    func runTrace(namespace: String, pod: String, resource: String?) -> AsyncStream<TraceEvent>
+    /// Runs the five-step trace for a pod. `resource` is the step-5 resource (nil: the default);
+    /// `podToken`: present the pod's own token file (pods/exec) instead of a TokenRequest's.
+    func runTrace(namespace: String, pod: String, resource: String?, podToken: Bool) -> AsyncStream<TraceEvent>
 
     /// Requests a test token for the service account (bound to `pod` when given) and inspects it.
     func fetchToken(namespace: String, serviceAccount: String, pod: String?) async -> TokenInspection

@@ -52,12 +52,12 @@ public final class LiveEnvironment: DashboardEnvironment {
         }
     }
 
-    public func runTrace(namespace: String, pod: String, resource: String?) -> AsyncStream<TraceEvent> {
+    public func runTrace(namespace: String, pod: String, resource: String?, podToken: Bool) -> AsyncStream<TraceEvent> {
         let s = session
         return AsyncStream { continuation in
             let task = Task {
                 do {
-                    for await event in try await s.trace(namespace: namespace, pod: pod, resource: resource) {
+                    for await event in try await s.trace(namespace: namespace, pod: pod, resource: resource, podToken: podToken) {
                         continuation.yield(event)
                     }
                 } catch {

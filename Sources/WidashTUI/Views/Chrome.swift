@@ -57,7 +57,7 @@ enum HintsView {
         case .detail:
             return [("t", "trace"), ("f", "token"), ("j/k", "scroll")] + common
         case .trace:
-            return [("r", "re-run"), ("a", "auto"), ("c", "resource"), ("f", "token"), ("j/k", "scroll")] + common
+            return [("r", "re-run"), ("a", "auto"), ("p", "pod token"), ("c", "resource"), ("f", "token"), ("j/k", "scroll")] + common
         case .token:
             return [("f", "fetch again"), ("t", "trace"), ("j/k", "scroll")] + common
         case .contexts, .namespaces, .resources:

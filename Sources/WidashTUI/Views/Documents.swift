@@ -81,12 +81,21 @@ enum DetailDocument {
                            + " · refresh in \(Durations.countdown(Int(s.refreshAt.timeIntervalSince(state.now))))"
                            + " · expires in \(Durations.countdown(Int(s.expiresAt.timeIntervalSince(state.now))))"))
             }
+            // The pod's own token file, when a trace read it (p in the trace view), next to the estimate.
+            if let file = state.podTokenFiles["\(e.namespace)/\(p.name)"] {
+                let expiry = file.expiresAt.map { " · file expires \(TokenClock.timestamp($0))" } ?? ""
+                kv.append(("token file", "read \(Durations.ago(state.now.timeIntervalSince(file.readAt)))\(expiry) · \(file.summary)"))
+            }
             out += Documents.keyValues(kv, indent: 5, width: width)
         }
+        // What the pod's own token file says joins what the inventory found.
+        let findings = e.findings + e.pods.compactMap { p in
+            state.podTokenFiles["\(e.namespace)/\(p.name)"]?.finding(pod: "\(e.namespace)/\(p.name)")
+        }
         out.append(.blank)
-        out.append(Documents.section(" Findings (\(e.findings.count))"))
-        if e.findings.isEmpty { out.append(StyledLine("   ✓ nothing to report", .statusOK)) }
-        for f in e.findings.sorted(by: { $0.severity > $1.severity }) {
+        out.append(Documents.section(" Findings (\(findings.count))"))
+        if findings.isEmpty { out.append(StyledLine("   ✓ nothing to report", .statusOK)) }
+        for f in findings.sorted(by: { $0.severity > $1.severity }) {
             let role: ColorRole = f.severity == .error ? .statusError : f.severity == .warning ? .statusWarn : .dim
             let icon = f.severity == .error ? "✗" : f.severity == .warning ? "⚠" : "i"
             let wrapped = TextWrap.wrap("\(f.code): \(f.message)", width: max(10, width - 6))
@@ -177,6 +186,7 @@ enum TraceDocument {
         var facts = ["pod \(t.namespace)/\(t.pod)"]
         if let p = t.provider { facts.append(p.displayName) }
         facts.append("resource \(t.resource ?? "default")")
+        facts.append(t.podToken ? "pod's own token" : "TokenRequest")
         out.append(StyledLine(" " + facts.joined(separator: " · "), .dim))
         var auto = "auto re-run off"
         if t.autoRerun {
@@ -348,6 +358,7 @@ enum HelpDocument {
         ("f", "fetch a test token and inspect it"),
         ("r", "identities, detail: audit the cloud side again (trust) · trace: run again · doctor: check again"),
         ("a", "trace: re-run automatically every N seconds"),
+        ("p", "trace: present the pod's own token file (pods/exec), not a TokenRequest's"),
         ("c", "trace: choose the resource step 5 calls"),
         ("s", "identities: sort by the next column"),
         ("N A P I T O L E R S", "sort by namespace, name, provider, identity, tenant, pods, ttl, expiry, trust, status (again: reverse)"),
