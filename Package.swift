@@ -38,8 +38,6 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "WidashCore", dependencies: [
             .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         // A selective, allocation-light decoder for Kubernetes list pages and watch events: reads only
         // the fields widash needs (Foundation's JSONDecoder materialises everything; too slow at 50 000 pods).
@@ -54,7 +52,6 @@ let package = Package(
         .target(name: "WidashCloud", dependencies: [
             "WidashHTTP", "WidashCore",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "WidashTrace", dependencies: [
             "WidashCore", "WidashCloud", "WidashHTTP",
@@ -67,7 +64,6 @@ let package = Package(
             "WidashHTTP",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "WidashSandboxAzure", dependencies: [
             "WidashSandboxKit", "WidashHTTP",
@@ -130,7 +126,7 @@ let package = Package(
         // reference data): found in one place, and under CI=true a missing one fails the test.
         .target(name: "WidashTestPeers", path: "Tests/WidashTestPeers", swiftSettings: strict),
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
-        .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP",
+        .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP", "CCurl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -139,19 +135,15 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashCoreTests", dependencies: ["WidashCore",
             .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashKubeTests", dependencies: ["WidashKube", "WidashHTTP", "WidashCore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "X509", package: "swift-certificates"),
-            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore", "WidashTestPeers"], swiftSettings: strict),
         .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashHTTP"], swiftSettings: strict),

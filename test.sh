@@ -9,7 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./install-deps.sh
 export WIDASH_PYTHON="$PWD/.venv/bin/python"
-swift build --build-tests
+# Package.resolved pins every dependency: a build that would need other versions fails instead of
+# quietly resolving new ones.
+swift build --build-tests --force-resolved-versions
+# No target declares a dependency it does not import, nor imports one it does not declare.
+python3 .ci/check-dependencies.py
 log=$(mktemp /tmp/widash-test-XXXXXX.log)
 status=0
 swift test --skip-build 2>&1 | tee "$log" || status=$?

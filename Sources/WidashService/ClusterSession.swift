@@ -158,6 +158,47 @@ public struct ClusterSession: Sendable {
 
 /// A test token and what widash learned about it. `issued.token` is the secret itself: show it
 /// only when the user asked (`--show-token`).
+/// A pod's own projected token, read from inside the pod (`widash token --pod-token`).
+public struct PodToken: Sendable {
+    public var token: String
+    public var decoded: DecodedJWT?
+    public var file: ProjectedTokenFile
+    public var verification: JWTVerification?
+    public var verificationProblem: String?
+}
+
+extension ClusterSession {
+    /// Reads the token file the pod's SDK reads (the path its identity env names, in the container
+    /// that has it) with pods/exec, judges it by the kubelet's refresh rule and verifies it against
+    /// the issuer's JWKS. Refused before any request when read-only.
+    public func podToken(namespace: String, pod name: String) async throws -> PodToken {
+        if readOnly { throw SessionError.podTokenReadOnly }
+        let (pod, serviceAccount) = try await podAndServiceAccount(namespace: namespace, pod: name)
+        let cluster = KubeTraceCluster(client: kube)
+        let facts = await cluster.clusterFacts(gkeWorkloadPool: configuration.gcpWorkloadPool)
+        let reading = PodReader.read(pod, serviceAccount: serviceAccount, cluster: facts)
+        guard let path = reading.tokenPath, reading.provider != .gcp else {
+            throw SessionError.badArgument("pod \(namespace)/\(name) has no projected token file for a cloud "
+                + (reading.provider == .gcp ? "(GKE pods get their tokens from the node's metadata server)" : "(no workload identity env)"))
+        }
+        let container = TraceEngine.tokenContainer(of: pod, path: path)
+        let read = try await kube.readFile(namespace: namespace, pod: name, container: container, path: path)
+        let token = String(decoding: read.contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = ProjectedTokenFile.judge(token: token, path: path, container: container, expectedAudience: reading.audience,
+                                            expectedIssuer: facts.issuer, now: Date())
+        var verification: JWTVerification?
+        var problem: String?
+        do {
+            let jwks = try await kube.issuerJWKS()
+            verification = try await JWTVerifier.verify(token, jwksJSON: jwks, expectedIssuer: nil, expectedAudience: reading.audience,
+                                                        now: Date(), leeway: 60)
+        } catch {
+            problem = "could not verify the signature: \(error)"
+        }
+        return PodToken(token: token, decoded: try? JWT.decode(token), file: file, verification: verification, verificationProblem: problem)
+    }
+}
+
 public struct TestToken: Sendable {
     public var issued: IssuedToken
     public var decoded: DecodedJWT

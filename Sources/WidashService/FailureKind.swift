@@ -43,7 +43,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             return text
         case .podTokenReadOnly:
             return "--pod-token reads the pod's token by running `cat` in it (pods/exec), which read-only mode forbids: "
-                + "drop --readonly (or readOnly in the config file), or trace without --pod-token (an equivalent TokenRequest, also refused when read-only)"
+                + "drop --readonly (or readOnly in the config file), or leave out --pod-token"
         }
     }
 }

@@ -92,7 +92,7 @@ public struct TraceEngine: Sendable {
 
     /// The container whose env points at the token file the SDK reads (the webhooks set the same
     /// path in every container they mutate; the first such one is read), else the first container.
-    static func tokenContainer(of pod: Pod, path: String?) -> String? {
+    public static func tokenContainer(of pod: Pod, path: String?) -> String? {
         let withPath = pod.spec.containers.first { container in
             (container.env ?? []).contains { $0.value != nil && $0.value == path }
         }

@@ -10,6 +10,8 @@ struct TokenCommand: AsyncParsableCommand {
         abstract: "Request a test token for a service account (TokenRequest), decode and verify it.",
         discussion: """
             The raw token is printed only with --show-token. Needs RBAC "create serviceaccounts/token".
+            With --pod P --pod-token: the pod's own projected token file instead, read with pods/exec \
+            (RBAC get/create pods/exec; refused with --readonly), judged by the kubelet's refresh rule.
             Exit codes: 0 ok, 2 usage or configuration error (incl. --readonly), 3 a remote service failed.
             """)
 
@@ -27,6 +29,9 @@ struct TokenCommand: AsyncParsableCommand {
     @Option(help: "Bind the token to this pod (in the same namespace).")
     var pod: String?
 
+    @Flag(help: "With --pod: read the pod's own projected token file (runs `cat` in the pod: needs RBAC get/create pods/exec) instead of requesting a token.")
+    var podToken = false
+
     @Flag(help: "Print the raw token (it is a credential: handle with care).")
     var showToken = false
 
@@ -39,7 +44,16 @@ struct TokenCommand: AsyncParsableCommand {
             guard output == .text || output == .json else { throw ValidationError("-o must be text or json") }
             let (namespace, name) = try splitQualified(serviceAccount, what: "serviceaccount")
             let seconds = try duration.map(DurationText.seconds)
-            let started = try await SessionFactory.forCommand(cluster).start()
+            let factory = try SessionFactory.forCommand(cluster)
+            if podToken {
+                guard let pod else { throw ValidationError("--pod-token needs --pod POD: the pod whose token file to read") }
+                guard audience == nil, duration == nil else { throw ValidationError("--audience and --duration do not apply to the pod's own token") }
+                if factory.readOnly { throw SessionError.podTokenReadOnly }  // before anything starts
+                let read = try await factory.start().session.podToken(namespace: namespace, pod: pod)
+                printOut(output == .json ? try json(read) : text(read))
+                return
+            }
+            let started = try await factory.start()
             let token = try await started.session.testToken(namespace: namespace, serviceAccount: name, audience: audience,
                                                             expirationSeconds: seconds, pod: pod)
             printOut(output == .json ? try json(token) : text(token))
@@ -66,6 +80,40 @@ struct TokenCommand: AsyncParsableCommand {
         lines.append("signature: \(signatureLine(token))")
         lines.append(showToken ? "token: \(token.issued.token)" : "token: \(TokenRedaction.redact(token.issued.token)) (use --show-token to print it)")
         return lines.joined(separator: "\n")
+    }
+
+    private func text(_ read: PodToken) -> String {
+        let file = read.file
+        var lines = ["Token file \(file.path) of pod \(serviceAccount.split(separator: "/").first ?? "")/\(pod ?? "")"
+                     + (file.container.map { " (container \($0))" } ?? "") + ", read with pods/exec"]
+        if let decoded = read.decoded {
+            lines.append("header:")
+            lines += ClaimLines.lines(decoded.header).map { "  " + $0 }
+            lines.append("claims:")
+            lines += ClaimLines.lines(decoded.claims).map { "  " + $0 }
+        }
+        if let issued = file.issuedAt { lines.append("issued: \(TokenClock.timestamp(issued))") }
+        if let due = file.refreshDueAt { lines.append("refresh due: \(TokenClock.timestamp(due)) (80 % of its lifetime or 24 h)") }
+        if let expires = file.expiresAt { lines.append("expires: \(TokenClock.timestamp(expires)) (\(TokenClock.describeExpiry(expires, now: Date())))") }
+        lines.append("state: \(file.state.rawValue): \(file.summary)")
+        lines.append("signature: " + (read.verification.map { $0.isValid ? "verified against the issuer's JWKS" : "INVALID: " + $0.failures.map(\.message).joined(separator: "; ") }
+                                      ?? read.verificationProblem ?? "not checked"))
+        lines.append(showToken ? "token: \(read.token)" : "token: \(TokenRedaction.redact(read.token)) (use --show-token to print it)")
+        return lines.joined(separator: "\n")
+    }
+
+    private func json(_ read: PodToken) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var object = try JSONSerialization.jsonObject(with: try encoder.encode(read.file)) as? [String: Any] ?? [:]
+        if let decoded = read.decoded {
+            object["header"] = try JSONSerialization.jsonObject(with: Data(decoded.header.compactText.utf8))
+            object["claims"] = try JSONSerialization.jsonObject(with: Data(decoded.claims.compactText.utf8))
+        }
+        object["signatureValid"] = read.verification?.isValid ?? false
+        object["token"] = showToken ? read.token : TokenRedaction.redact(read.token)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func json(_ token: TestToken) throws -> String {

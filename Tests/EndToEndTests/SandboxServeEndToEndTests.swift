@@ -109,6 +109,20 @@ final class SandboxServeEndToEndTests: XCTestCase {
         let identities = try await WidashCLI.run(["identities", "-A", "-o", "json"], environment: exported)
         XCTAssertEqual(identities.exitCode, 0, identities.summary)
 
+        // The same routes given as --connect-to flags instead of WIDASH_CONNECT_TO; bad entries and
+        // --demo (which routes its own sandbox) are usage errors.
+        var withoutVariable = exported
+        let routes = try XCTUnwrap(withoutVariable.removeValue(forKey: "WIDASH_CONNECT_TO")).split(separator: ",").map(String.init)
+        let flagged = try await WidashCLI.run(["trace", "shop/frontend", "-o", "json"] + routes.flatMap { ["--connect-to", $0] },
+                                              environment: withoutVariable)
+        XCTAssertEqual(flagged.exitCode, 0, flagged.summary)
+        let bad = try await WidashCLI.run(["trace", "shop/frontend", "--connect-to", "login.microsoftonline.com"], environment: withoutVariable)
+        XCTAssertEqual(bad.exitCode, 2, bad.summary)
+        XCTAssertTrue(bad.stderr.contains("HOST:PORT:ADDRESS:PORT"), bad.stderr)
+        let demo = try await WidashCLI.run(["identities", "--demo", "--connect-to", routes[0]])
+        XCTAssertEqual(demo.exitCode, 2, demo.summary)
+        XCTAssertTrue(demo.stderr.contains("does not go with --demo"), demo.stderr)
+
         // The standard clients, with the same file: a pod's token (minted by widash) exchanged by
         // azure-identity's WorkloadIdentityCredential and by boto3's AssumeRoleWithWebIdentity, and
         // the operator's AWS key calling STS.

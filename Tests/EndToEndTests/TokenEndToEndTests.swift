@@ -47,6 +47,30 @@ final class TokenEndToEndTests: XCTestCase {
         XCTAssertEqual(claims["iss"] as? String, field("iss", in: result.stdout), "the decoded iss matches the printed one")
     }
 
+    /// `--pod P --pod-token`: the pod's own projected file (pods/exec over WebSocket from the
+    /// sandbox), judged by the kubelet's rule; hidden unless --show-token; refused when read-only.
+    func testThePodsOwnTokenFileIsReadJudgedAndHidden() async throws {
+        let stale = try await WidashCLI.run(["token", "--demo", "broken/stale-token", "--pod", "stale-token", "--pod-token", "-o", "json"])
+        XCTAssertEqual(stale.exitCode, 0, stale.summary)
+        let file = try decodeJSONObject(stale.stdout)
+        XCTAssertEqual(file["state"] as? String, "expired", stale.stdout)
+        XCTAssertEqual(file["path"] as? String, "/var/run/secrets/azure/wi/token/azure-identity-token")
+        XCTAssertNotNil(file["refreshDueAt"], stale.stdout)
+        XCTAssertEqual((file["claims"] as? [String: Any])?["sub"] as? String, "system:serviceaccount:broken:stale-token")
+        XCTAssertFalse(SecretScan.containsJWT(stale.stdout + stale.stderr), "the raw token is printed without --show-token")
+
+        let fresh = try await WidashCLI.run(["token", "--demo", "shop/frontend", "--pod", "frontend", "--pod-token", "--show-token"])
+        XCTAssertEqual(fresh.exitCode, 0, fresh.summary)
+        XCTAssertTrue(field("state", in: fresh.stdout)?.hasPrefix("fresh") ?? false, fresh.stdout)
+        XCTAssertNotNil(SecretScan.firstJWT(fresh.stdout), "--show-token prints it")
+
+        let refused = try await WidashCLI.run(["token", "--demo", "--readonly", "shop/frontend", "--pod", "frontend", "--pod-token"])
+        XCTAssertEqual(refused.exitCode, 2, refused.summary)
+        XCTAssertTrue(refused.stderr.contains("pods/exec"), refused.stderr)
+        let noPod = try await WidashCLI.run(["token", "--demo", "shop/frontend", "--pod-token"])
+        XCTAssertEqual(noPod.exitCode, 2, noPod.summary)
+    }
+
     func testReadonlyRefusesWithOneLineAndExitTwo() async throws {
         let result = try await WidashCLI.run(request + ["--readonly"])
         XCTAssertEqual(result.exitCode, 2, result.summary)

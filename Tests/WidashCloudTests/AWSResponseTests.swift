@@ -63,6 +63,35 @@ final class AWSResponseTests: XCTestCase {
         XCTAssertThrowsError(try STSClient.parseAssumeRoleWithWebIdentity(requestLine: "", url: "u", response: xml(502, "<html>bad gateway")))
     }
 
+    /// Every page of ListPodIdentityAssociations is read (the scale scenario's 3 334 associations
+    /// once stopped at a 20-page cap), at the largest page size; a repeated token is an error.
+    func testEveryPageOfPodIdentityAssociationsIsRead() async throws {
+        let transport = ScriptedTransport { request in
+            let items = URLComponents(string: request.url)?.queryItems ?? []
+            XCTAssertEqual(items.first { $0.name == "maxResults" }?.value, "100")
+            let page = Int(items.first { $0.name == "nextToken" }?.value ?? "0") ?? 0
+            let associations = (0..<100).map { i in #"{"associationId":"a-\#(page * 100 + i)","namespace":"ns","serviceAccount":"sa-\#(page * 100 + i)"}"# }
+            let next = page < 34 ? #","nextToken":"\#(page + 1)""# : ""
+            return json(200, #"{"associations":[\#(associations.joined(separator: ","))]\#(next)}"#)
+        }
+        let eks = EKSClient(transport: transport, endpoint: AWSEndpoints.resolve(service: "eks", region: "eu-west-1", environment: [:]),
+                            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s"))
+        let all = try await eks.listPodIdentityAssociations(cluster: "demo", namespace: nil, serviceAccount: nil)
+        XCTAssertEqual(all.count, 3500)
+        XCTAssertEqual(Set(all.map(\.associationID)).count, 3500)
+
+        let looping = ScriptedTransport { _ in json(200, #"{"associations":[],"nextToken":"same"}"#) }
+        let stuck = EKSClient(transport: looping, endpoint: AWSEndpoints.resolve(service: "eks", region: "eu-west-1", environment: [:]),
+                              credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s"))
+        do {
+            _ = try await stuck.listPodIdentityAssociations(cluster: "demo", namespace: nil, serviceAccount: nil)
+            XCTFail("a repeated nextToken must end the listing")
+        } catch {
+            XCTAssertTrue("\(error)".contains("same nextToken"), "\(error)")
+        }
+        XCTAssertEqual(looping.requests.count, 2)
+    }
+
     func testGetRoleDecodesTheTrustPolicyAndSigns() async throws {
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.example.test/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.example.test/id/ABC:sub":"system:serviceaccount:aws:old","oidc.example.test/id/ABC:aud":"sts.amazonaws.com"}}}]}"#
         let encoded = FormEncoding.escape(policy)

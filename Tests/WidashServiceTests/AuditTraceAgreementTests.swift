@@ -83,6 +83,21 @@ final class AuditTraceAgreementTests: XCTestCase {
         XCTAssertEqual(session.trustReader.requests.value, readsAfterAudit, "the traces' step 3 read the clouds again")
     }
 
+    /// The dashboard's `f`: a test token exchanged as the pod would (steps 1–4) and no resource
+    /// called — broken/no-role's step 5 would fail, so a call would show.
+    func testTheTestTokenExchangeStopsBeforeTheResource() async throws {
+        let sandbox = try await SandboxServer.start(SandboxOptions(isStatic: true), services: EmulatedClouds.services)
+        addTeardownBlock { await sandbox.stop() }
+        let session = try Self.demoSession(sandbox)
+        let report = try await session.exchange(namespace: "broken", pod: "no-role")
+        XCTAssertEqual(report.steps.map(\.status), [.passed, .passed, .passed, .passed, .skipped], "\(report.steps.map(\.title))")
+        XCTAssertEqual(report.result, .passed)
+        XCTAssertTrue(report.steps[4].evidence.items.contains { $0.value.contains("no resource called") }, "\(report.steps[4].evidence.items)")
+        let (pod, serviceAccount) = try await session.podAndServiceAccount(namespace: "broken", pod: "no-role")
+        let full = await session.traceEngine.report(pod: pod, serviceAccount: serviceAccount, options: session.traceOptions())
+        XCTAssertEqual(full.steps[4].status, .failed, "a full trace calls the resource and is refused (no role)")
+    }
+
     func testALimitedOperatorGetsUnknownNamingThePermission() async throws {
         let sandbox = try await SandboxServer.start(SandboxOptions(isStatic: true), services: EmulatedClouds.services)
         addTeardownBlock { await sandbox.stop() }

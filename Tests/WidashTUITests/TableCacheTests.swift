@@ -7,7 +7,11 @@ import XCTest
 /// algorithm (filter every row, sort with `localizedStandardCompare`) gives.
 final class TableCacheTests: XCTestCase {
     func testCollationKeyOrdersLikeLocalizedStandardCompare() throws {
-        try XCTSkipUnless(CollationKey.isEnabled, "the fast collation path is off for locale \(Locale.current.identifier)")
+        guard CollationKey.isEnabled else {
+            // Another locale's collator orders differently: every text must take the exact path.
+            XCTAssertNil(CollationKey.key("svc-00042"), "locale \(Locale.current.identifier): the fast path must be off")
+            return
+        }
         var rng = SplitMix(seed: 7)
         let alphabet = Array("aAbBzZ09123 _-.:/@$~'\"()[]{}!?,;*\\&#%`^+<=>|")
         var mismatches: [String] = []

@@ -37,19 +37,25 @@ public struct EKSClient: Sendable {
         var query: [(String, String)] = []
         if let namespace { query.append(("namespace", namespace)) }
         if let serviceAccount { query.append(("serviceAccount", serviceAccount)) }
+        // The largest page the API allows (ListPodIdentityAssociations: maxResults 1–100); every page
+        // is read: a cluster with thousands of associations must not lose the ones past a cap.
+        query.append(("maxResults", "100"))
         var all: [PodIdentityAssociation] = []
         var nextToken: String?
-        var pages = 0
+        var seen: Set<String> = []
         repeat {
-            pages += 1
             let q = query + (nextToken.map { [("nextToken", $0)] } ?? [])
             let path = "/clusters/\(SigV4Signer.uriEncode(cluster, keepSlash: false))/pod-identity-associations"
-            let object = try await get(path + (q.isEmpty ? "" : "?" + FormEncoding.encode(q)))
+            let object = try await get(path + "?" + FormEncoding.encode(q))
             for item in object["associations"] as? [[String: Any]] ?? [] {
                 if let a = Self.association(item) { all.append(a) }
             }
             nextToken = object["nextToken"] as? String
-        } while nextToken != nil && pages < 20
+            if let token = nextToken, !seen.insert(token).inserted {
+                throw CloudError.unexpectedResponse(endpoint: endpoint.url, status: 200,
+                                                    detail: "ListPodIdentityAssociations returned the same nextToken twice")
+            }
+        } while nextToken != nil
         return all
     }
 
