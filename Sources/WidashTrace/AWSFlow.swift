@@ -160,7 +160,8 @@ struct AWSFlow: Sendable {
             e[isPodIdentity ? "association" : "trustPolicy"] = "not checked: \(issue)"
         } else if isPodIdentity {
             if let cluster = context.options.eksClusterName {
-                switch await reader.podIdentityAssociations(cluster: EKSClusterRef(name: cluster, region: region)) {
+                switch await reader.podIdentityAssociations(cluster: EKSClusterRef(name: cluster, region: region),
+                                                            serviceAccounts: ["\(reading.namespace)/\(reading.serviceAccount)"]) {
                 case .failure(let p): e["association"] = "not read: \(p.reason)"
                 case .success(let list):
                     associationsRead = true

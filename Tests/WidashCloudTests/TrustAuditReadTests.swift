@@ -61,6 +61,15 @@ final class TrustAuditReadTests: XCTestCase {
         XCTAssertEqual(byAccount["denied"]?.missingPermission, "eks:DescribePodIdentityAssociation", byAccount["denied"]?.reason ?? "")
         XCTAssertEqual(result.podIdentityAssociations["aws/ok"]?.roleARN, "arn:aws:iam::111122223333:role/app")
         XCTAssertEqual(result.podIdentityAssociations["aws/denied"]?.associationID, "a-denied")
+
+        // An audit of fewer service accounts describes only theirs (a cluster may hold thousands).
+        let fresh = CloudTrustReader(transport: transport, environment: awsEnvironment, azureCredential: nil)
+        let before = transport.requests.count
+        let okOnly = Inventory(issuer: issuer, webhooks: [], identities: [entry("aws", "ok", [podIdentity("ok")])], clusterFindings: [])
+        _ = await TrustAudit(reader: fresh, eksCluster: cluster, workloadPool: nil).run(okOnly)
+        let sent = transport.requests.dropFirst(before).map(\.url)
+        XCTAssertTrue(sent.contains { $0.contains("/pod-identity-associations/a-ok") }, "\(sent)")
+        XCTAssertFalse(sent.contains { $0.contains("/pod-identity-associations/a-denied") }, "\(sent)")
     }
 
     // MARK: Neighbours outside the audited namespaces

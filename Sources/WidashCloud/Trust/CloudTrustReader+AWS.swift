@@ -52,16 +52,20 @@ extension CloudTrustReader {
         }
     }
 
-    /// Every Pod Identity association of an EKS cluster (`podIdentityAssociationList`); one whose
-    /// description failed is here as listed (without its role).
-    public func podIdentityAssociations(cluster: EKSClusterRef) async -> Result<[PodIdentityAssociation], TrustReadProblem> {
-        await podIdentityAssociationList(cluster: cluster).map(\.associations)
+    /// The Pod Identity associations of an EKS cluster (`podIdentityAssociationList`); one whose
+    /// description failed or was not asked for is here as listed (without its role).
+    public func podIdentityAssociations(cluster: EKSClusterRef, serviceAccounts: Set<String>? = nil)
+        async -> Result<[PodIdentityAssociation], TrustReadProblem> {
+        await podIdentityAssociationList(cluster: cluster, serviceAccounts: serviceAccounts).map(\.associations)
     }
 
-    /// Every Pod Identity association of an EKS cluster, listed once and described (the role is
-    /// only in the description), at most 8 descriptions at a time. A description that fails fails
-    /// that association only (it stays, as listed, with its problem): one failure never hides the others.
-    public func podIdentityAssociationList(cluster: EKSClusterRef) async -> Result<PodIdentityAssociationList, TrustReadProblem> {
+    /// The Pod Identity associations of an EKS cluster, listed once, and described (the role is only
+    /// in the description) for the service accounts asked (`NAMESPACE/NAME`; nil: every one), at most
+    /// 8 descriptions at a time, each kept on its own: an audit of one namespace, or a trace, does not
+    /// describe the whole cluster's. A description that fails fails that association only (it stays,
+    /// as listed, with its problem): one failure never hides the others.
+    public func podIdentityAssociationList(cluster: EKSClusterRef, serviceAccounts: Set<String>? = nil)
+        async -> Result<PodIdentityAssociationList, TrustReadProblem> {
         let credentials: AWSCredentials
         switch awsCredentials() {
         case .failure(let p): return .failure(p)
@@ -70,41 +74,49 @@ extension CloudTrustReader {
         let region = cluster.region ?? awsConfiguration.region()
         let eks = EKSClient(transport: transport, endpoint: AWSEndpoints.resolve(service: "eks", region: region, environment: environment),
                             credentials: credentials, timeouts: timeouts)
-        return await associations.value(cluster.name + "@" + (region ?? "")) {
-            let listed = await self.attempt("the Pod Identity associations of EKS cluster \(cluster.name)",
-                                            permission: TrustReadProblem.Permission.eksListAssociations) {
+        let clusterKey = cluster.name + "@" + (region ?? "")
+        let listed = await associationLists.value(clusterKey) {
+            await self.attempt("the Pod Identity associations of EKS cluster \(cluster.name)",
+                               permission: TrustReadProblem.Permission.eksListAssociations) {
                 try await eks.listPodIdentityAssociations(cluster: cluster.name, namespace: nil, serviceAccount: nil)
             }
-            let list: [PodIdentityAssociation]
-            switch listed {
-            case .failure(let p): return .failure(p)
-            case .success(let l): list = l
-            }
-            let limiter = AsyncLimiter(limit: 8)
-            return await withTaskGroup(of: (PodIdentityAssociation, Result<PodIdentityAssociation, TrustReadProblem>).self) { group in
-                for a in list {
-                    group.addTask {
-                        let described = await limiter.run {
+        }
+        let list: [PodIdentityAssociation]
+        switch listed {
+        case .failure(let p): return .failure(p)
+        case .success(let l): list = l
+        }
+        let limiter = AsyncLimiter(limit: 8)
+        return await withTaskGroup(of: (PodIdentityAssociation, Result<PodIdentityAssociation, TrustReadProblem>?).self) { group in
+            for a in list {
+                guard serviceAccounts?.contains("\(a.namespace)/\(a.serviceAccount)") ?? true else {
+                    group.addTask { (a, nil) }
+                    continue
+                }
+                group.addTask {
+                    let described = await self.associationDescriptions.value(clusterKey + "/" + a.associationID) {
+                        await limiter.run {
                             await self.attempt("Pod Identity association \(a.associationID) (\(a.namespace)/\(a.serviceAccount))",
                                                permission: TrustReadProblem.Permission.eksDescribeAssociation) {
                                 try await eks.describePodIdentityAssociation(cluster: cluster.name, associationID: a.associationID)
                             }
                         }
-                        return (a, described)
                     }
+                    return (a, described)
                 }
-                var all = PodIdentityAssociationList()
-                for await (summary, result) in group {
-                    switch result {
-                    case .success(let a): all.associations.append(a)
-                    case .failure(let p):
-                        all.associations.append(summary)
-                        all.problems[summary.associationID] = p
-                    }
-                }
-                all.associations.sort { $0.associationID < $1.associationID }
-                return .success(all)
             }
+            var all = PodIdentityAssociationList()
+            for await (summary, result) in group {
+                switch result {
+                case .success(let a)?: all.associations.append(a)
+                case .failure(let p)?:
+                    all.associations.append(summary)
+                    all.problems[summary.associationID] = p
+                case nil: all.associations.append(summary)
+                }
+            }
+            all.associations.sort { $0.associationID < $1.associationID }
+            return .success(all)
         }
     }
 }

@@ -35,7 +35,9 @@ public final class CloudTrustReader: Sendable {
     let roleNameLists: ExpiringCache<String, Result<[String: String], TrustReadProblem>>
     let roles: ExpiringCache<String, Result<IAMRole?, TrustReadProblem>>
     let oidcProviders: ExpiringCache<String, Result<OIDCProvider?, TrustReadProblem>>
-    let associations: ExpiringCache<String, Result<PodIdentityAssociationList, TrustReadProblem>>
+    /// A cluster's associations as listed (no role), and each one's description (with the role).
+    let associationLists: ExpiringCache<String, Result<[PodIdentityAssociation], TrustReadProblem>>
+    let associationDescriptions: ExpiringCache<String, Result<PodIdentityAssociation, TrustReadProblem>>
     let policies: ExpiringCache<String, Result<GCPIAMPolicy?, TrustReadProblem>>
 
     public init(transport: any HTTPTransport, environment: [String: String], azureCredential: (any AzureOperatorCredential)?,
@@ -57,14 +59,7 @@ public final class CloudTrustReader: Sendable {
         subscriptions = Self.cache(ttl); identityLists = Self.cache(ttl); credentialLists = Self.cache(ttl)
         applications = Self.cache(ttl); servicePrincipals = Self.cache(ttl); roleAssignmentLists = Self.cache(ttl)
         roleNameLists = Self.cache(ttl); roles = Self.cache(ttl); oidcProviders = Self.cache(ttl)
-        policies = Self.cache(ttl)
-        // A description that failed for a transient reason is read again by the next asker.
-        associations = ExpiringCache(ttl: ttl, keep: { result in
-            switch result {
-            case .failure(let problem): return !problem.transient
-            case .success(let list): return !list.problems.values.contains(where: \.transient)
-            }
-        })
+        policies = Self.cache(ttl); associationLists = Self.cache(ttl); associationDescriptions = Self.cache(ttl)
     }
 
     /// A cache that keeps answers and refusals, not transient failures.
@@ -80,7 +75,7 @@ public final class CloudTrustReader: Sendable {
         await operatorTokens.removeAll(); await subscriptions.removeAll()
         await identityLists.removeAll(); await credentialLists.removeAll(); await applications.removeAll()
         await servicePrincipals.removeAll(); await roleAssignmentLists.removeAll(); await roleNameLists.removeAll()
-        await roles.removeAll(); await oidcProviders.removeAll(); await associations.removeAll(); await policies.removeAll()
+        await roles.removeAll(); await oidcProviders.removeAll(); await associationLists.removeAll(); await associationDescriptions.removeAll(); await policies.removeAll()
     }
 
     /// Runs a client call and turns its failure into a `TrustReadProblem`.

@@ -41,7 +41,7 @@ public struct TrustAudit: Sendable {
         var associations: Result<PodIdentityAssociationList, TrustReadProblem>?
         var facts: [String: PodIdentityAssociationFact] = [:]
         if let eksCluster {
-            let result = await reader.podIdentityAssociationList(cluster: eksCluster)
+            let result = await reader.podIdentityAssociationList(cluster: eksCluster, serviceAccounts: Set(inventory.identities.map(\.key)))
             associations = result
             if case .success(let all) = result {
                 let keys = Set(inventory.identities.map(\.key))
