@@ -23,14 +23,16 @@ public final class SandboxServer: Sendable {
     private let kube: KubeAPI
     private let faultInjector: FaultInjector
     private let movement: DemoMovement?
+    private let stuckRollout: StuckRollout?
     private let background: [Task<Void, Never>]
     /// The pending `restart-after` fault, replaced whenever the faults are.
     private let plannedRestart = Mutex<Task<Void, Never>?>(nil)
     private let tokens: SandboxTokens
 
     private init(info: SandboxInfo, options: SandboxOptions, context: SandboxContext, listener: HTTPSListener,
-                 store: ClusterStore, kube: KubeAPI, movement: DemoMovement?, background: [Task<Void, Never>],
-                 tokens: SandboxTokens) {
+                 store: ClusterStore, kube: KubeAPI, movement: DemoMovement?, stuckRollout: StuckRollout?,
+                 background: [Task<Void, Never>], tokens: SandboxTokens) {
+        self.stuckRollout = stuckRollout
         self.info = info
         self.options = options
         self.context = context
@@ -116,6 +118,12 @@ public final class SandboxServer: Sendable {
 
             var background: [Task<Void, Never>] = []
             var movement: DemoMovement?
+            var stuckRollout: StuckRollout?
+            if let rollout = content.stuckRollout {
+                let controller = StuckRollout(store: store, state: rollout.state, replicaSet: rollout.replicaSet)
+                stuckRollout = controller
+                if !options.isStatic { background.append(Task { await controller.run() }) }
+            }
             if case .demo = options.scenario {
                 let mover = DemoMovement(store: store, blueprints: content.blueprints)
                 movement = mover
@@ -131,7 +139,8 @@ public final class SandboxServer: Sendable {
                 }
             }
             let server = SandboxServer(info: info, options: options, context: context, listener: listener, store: store,
-                                       kube: kube, movement: movement, background: background, tokens: tokens)
+                                       kube: kube, movement: movement, stuckRollout: stuckRollout,
+                                       background: background, tokens: tokens)
             server.planRestart(options.faults, generation: faults.generation)
             return server
         } catch {
@@ -207,6 +216,14 @@ public final class SandboxServer: Sendable {
         lines.append("# The demo operator's credentials: demo-only values, published by the sandbox, useless anywhere else.")
         for (name, value) in Self.operatorEnvironment.sorted(by: { $0.key < $1.key }) { lines.append(line(name, value)) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The demo's stuck rollout retries now (as when its requeue comes due): the create fails again
+    /// and the FailedCreate event's count goes up (MODIFIED). Returns the count, or nil without it.
+    @discardableResult
+    public func retryStuckRollout() async throws -> Int? {
+        guard let stuckRollout else { return nil }
+        return try await stuckRollout.attempt()
     }
 
     /// Makes the demo's next change now (the same change the timer makes every ~20 s): for tests and

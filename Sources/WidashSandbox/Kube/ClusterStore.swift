@@ -209,8 +209,14 @@ actor ClusterStore {
             fields["status.podIP"] = pod.status.podIP
         }
         if let namespace = object as? Namespace { fields["status.phase"] = namespace.status.phase }
+        if let event = object as? CoreEvent { fields.merge(Self.eventFields(event)) { $1 } }
         if let rendered = object as? PreRenderedObject { fields.merge(rendered.selectableFields) { $1 } }
         return fields
+    }
+
+    /// The fields a fieldSelector may name for `resource`: events have their own set (EventFields).
+    static func supportedFields(for resource: ResourceType) -> Set<String> {
+        resource == .events ? eventSelectableFields : supportedFields
     }
 
     static let supportedFields: Set<String> = ["metadata.name", "metadata.namespace", "spec.nodeName",

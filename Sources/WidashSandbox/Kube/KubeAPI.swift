@@ -175,9 +175,12 @@ final class KubeAPI: Sendable {
         let objectQuery = ObjectQuery(
             namespace: namespace,
             labelSelector: try query["labelSelector"].map { try LabelSelector(parsing: $0) },
-            fieldSelector: try query["fieldSelector"].map { try FieldSelector(parsing: $0, supported: ClusterStore.supportedFields) })
+            fieldSelector: try query["fieldSelector"].map { try FieldSelector(parsing: $0, supported: ClusterStore.supportedFields(for: resource)) })
         if let watch = query["watch"], watch == "true" || watch == "1" {
             return await self.watch(resource, query: objectQuery, parameters: query, cutAfter: cutWatchAfter)
+        }
+        if resource == .events, Self.wantsTable(request) {
+            return .complete(try await eventTable(objectQuery))
         }
         var limit: Int?
         if let text = query["limit"], !text.isEmpty {

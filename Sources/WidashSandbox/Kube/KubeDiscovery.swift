@@ -28,7 +28,7 @@ enum KubeDiscovery {
     /// Groups other than core, with the version each serves.
     static let groups: [(name: String, version: String)] = [
         ("admissionregistration.k8s.io", "v1"), ("apiextensions.k8s.io", "v1"), ("apps", "v1"), ("authentication.k8s.io", "v1"),
-        ("authorization.k8s.io", "v1"), ("aadpodidentity.k8s.io", "v1"),
+        ("authorization.k8s.io", "v1"), ("aadpodidentity.k8s.io", "v1"), ("batch", "v1"),
     ]
 
     static func groupObject(_ name: String, _ version: String) -> [String: Any] {

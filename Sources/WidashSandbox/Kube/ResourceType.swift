@@ -45,7 +45,8 @@ struct ResourceType: Sendable, Hashable {
 
     /// Everything served, in discovery order.
     static let all: [ResourceType] = [.namespaces, .nodes, .pods, .serviceAccounts, .mutatingWebhookConfigurations,
-                                      .customResourceDefinitions, .azureIdentities, .azureIdentityBindings, .daemonSets]
+                                      .customResourceDefinitions, .azureIdentities, .azureIdentityBindings, .daemonSets,
+                                      .events, .replicaSets, .deployments, .statefulSets, .jobs]
 
     static func find(groupVersion: String, plural: String) -> ResourceType? {
         all.first { $0.groupVersion == groupVersion && $0.plural == plural }

@@ -5,6 +5,8 @@ import WidashSandboxKit
 struct ScenarioContent: Sendable {
     var objects: [(ResourceType, any KubeObject)] = []
     var blueprints: [String: PodBlueprint] = [:]
+    /// shop/checkout's stuck rollout as it stands at the start (StuckRollout), for its controller.
+    var stuckRollout: (state: StuckRollout.State, replicaSet: ReplicaSet)?
 }
 
 /// The `demo` scenario: deterministic names, service accounts annotated from `DemoDirectory` so the
@@ -212,8 +214,16 @@ enum DemoScenario {
             }
             content.blueprints["\(workload.namespace)/\(workload.podName)"] = blueprint
             content.objects.append((.pods, PodFactory.make(blueprint)))
+            if workload.namespace == StuckRollout.namespace, workload.podName == StuckRollout.deploymentName {
+                let rollout = StuckRollout.build(blueprint: blueprint, now: now)
+                content.objects += rollout.objects
+                if let replicaSet = rollout.replicaSet { content.stuckRollout = (rollout.state, replicaSet) }
+            } else {
+                content.objects += DemoWorkloads.objects(for: blueprint, created: blueprint.created)
+            }
         }
         content.objects += WebhookObjects.all(created: clusterBirth)
+        content.objects.append(CanaryWebhook.configuration(created: now.addingTimeInterval(-StuckRollout.startedBefore - 3600)))
         return content
     }
 
