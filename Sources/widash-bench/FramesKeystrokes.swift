@@ -3,7 +3,7 @@ import WidashTUI
 /// One keystroke of the `frames` script: the bytes a terminal sends for it (for the real binary in
 /// a pseudo-terminal) and the key the backend decodes them to (for the in-process measurement).
 struct FrameKeystroke: Sendable {
-    /// The measurement category it counts towards (`filter`, `scroll`, `sort`, `pods`), or nil for
+    /// The measurement category it counts towards (`filter`, `fuzzy`, `scroll`, `sort`, `pods`), or nil for
     /// keys that only set the stage (not reported).
     var category: String?
     var bytes: [UInt8]
@@ -28,6 +28,8 @@ enum FrameScript {
     /// Typed into the identities filter one character at a time (the scale scenario names its
     /// accounts `svc-00000` …), then deleted again.
     static let filterText = "svc-00421"
+    /// Typed after `/-f`: the letters of `svc-00421` with gaps.
+    static let fuzzyText = "s0421"
 
     static func keystrokes(filterText: String = filterText) -> [FrameKeystroke] {
         var keys: [FrameKeystroke] = []
@@ -36,6 +38,13 @@ enum FrameScript {
         keys += FrameKeystroke.chars(filterText, "filter")
         keys += Array(repeating: .backspace("filter"), count: filterText.count)
         keys.append(.backspace("filter"))
+        // Fuzzy filter typing (`/-f`): the letters of an account name in order, gaps allowed, then
+        // deleted again (two more backspaces remove `-f`, a third closes the filter).
+        keys.append(.char("/", nil))
+        keys += FrameKeystroke.chars("-f", nil)
+        keys += FrameKeystroke.chars(fuzzyText, "fuzzy")
+        keys += Array(repeating: .backspace("fuzzy"), count: fuzzyText.count)
+        keys += Array(repeating: .backspace(nil), count: 3)
         // Scrolling: line by line, by page, to the ends.
         keys += Array(repeating: .char("j", "scroll"), count: 30)
         keys += Array(repeating: .char("k", "scroll"), count: 10)
@@ -57,13 +66,21 @@ enum FrameScript {
         keys.append(.char("/", "pods"))
         keys += FrameKeystroke.chars(filterText, "pods")
         keys += Array(repeating: .backspace("pods"), count: filterText.count + 1)
+        // The token timeline (issue #16): of the selected pod's identity (`e`), then of the first
+        // rows of the whole 50 000-pod table (`E`), scrolled; each frame draws only what is picked.
+        keys.append(.char("e", "views"))
+        keys += Array(repeating: .char("j", "views"), count: 5)
+        keys += FrameKeystroke.chars(":pods", nil)
+        keys.append(.enter(nil))
+        keys.append(.char("E", "views"))
+        keys += Array(repeating: .char("j", "views"), count: 5)
         keys += FrameKeystroke.chars(":sa", nil)
         keys.append(.enter("pods"))
         return keys
     }
 
     /// The categories in report order.
-    static let categories = ["filter", "scroll", "sort", "pods"]
+    static let categories = ["filter", "fuzzy", "scroll", "sort", "pods", "views"]
 
     /// `:q` + enter: the dashboard's quit command.
     static let quit: [UInt8] = Array(":q\r".utf8)

@@ -10,7 +10,7 @@ struct DashboardCommand: AsyncParsableCommand {
         commandName: "dashboard",
         abstract: "Open the dashboard (default).",
         discussion: """
-            Keys follow k9s: `:` commands (:sa :pods :ctx :ns :doctor :theme NAME :q), `/` filter, `?` help, \
+            Keys follow k9s: `:` commands (:sa :pods :ctx :ns :doctor :theme NAME :skin FILE :q; Tab completes), `/` filter (`/-f` fuzzy), `?` help, \
             enter opens, esc goes back, t traces the selected pod, f fetches a test token, ctrl-c quits.
             Settings are read from $XDG_CONFIG_HOME/widash/config.yaml (default ~/.config/widash/config.yaml); \
             flags override them.
@@ -18,7 +18,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Option(help: "Theme name (default, dark, light, high-contrast, monochrome) or path to a theme .yaml file.")
+    @Option(help: "Theme name (default, dark, light, high-contrast, monochrome) or path to a theme or k9s skin .yaml file.")
     var theme: String?
 
     @Flag(help: "Show the whole test token in the token inspector (it is hidden by default).")
@@ -40,13 +40,16 @@ struct DashboardCommand: AsyncParsableCommand {
             // A bad config file must not keep the dashboard from opening: the banner names it, defaults apply.
             startupMessage = "\(error)"
         }
-        let options = DashboardOptions(
+        var options = DashboardOptions(
             readOnly: cluster.readonly || (config.readOnly ?? false),
             showToken: showToken,
             autoRerunSeconds: config.autoRerunSeconds ?? 10,
             refreshSeconds: config.refreshSeconds ?? 30,
             resources: config.resources,
             namespace: cluster.allNamespaces ? nil : cluster.namespace, auditsTrust: !noCloud)
+        // `--theme` wins over the config file, per-context themes included.
+        options.baseTheme = theme ?? config.startTheme
+        if theme == nil { options.contextThemes = config.contextThemes }
         let environment: any DashboardEnvironment
         do {
             try bootstrapLogging(cluster)
@@ -54,7 +57,7 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        let launch = DashboardLaunch(environment: environment, options: options, themeName: theme ?? config.theme,
+        let launch = DashboardLaunch(environment: environment, options: options, themeName: theme ?? config.startTheme,
                                      startupMessage: startupMessage)
         let code: Int32
         do {

@@ -106,7 +106,13 @@ enum TraceText {
         var lines = ["\(icon) \(step.number) \(step.title.padding(toLength: 18, withPad: " ", startingAt: 0)) \(step.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(duration)"]
         let width = step.evidence.items.map(\.key.count).max() ?? 0
         for item in step.evidence.items {
-            lines.append("    \(item.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(item.value)")
+            // Decoded JWT parts (header, claims) one claim per line under their key, as the dashboard shows them.
+            if let claims = ClaimLines.evidenceLines(item.value) {
+                lines.append("    \(item.key):")
+                lines += claims.map { "      " + $0.indentedText }
+            } else {
+                lines.append("    \(item.key.padding(toLength: width, withPad: " ", startingAt: 0))  \(item.value)")
+            }
         }
         if let d = step.diagnosis {
             lines.append("  diagnosis: \(d.summary)")

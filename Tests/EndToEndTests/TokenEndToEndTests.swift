@@ -14,7 +14,7 @@ final class TokenEndToEndTests: XCTestCase {
         return nil
     }
 
-    /// The leading number of a claim line such as `exp: 1795918470 (2026-…, in 59m 59s)`.
+    /// The leading number of a claim line such as `exp: 1795918470  2026-12-02 18:26:40 UTC (in 59m 59s)`.
     private func number(_ name: String, in text: String) -> Int? {
         field(name, in: text).flatMap { Int($0.prefix { $0.isNumber }) }
     }

@@ -197,7 +197,7 @@ final class UpdateTests: XCTestCase {
         _ = update(&s, .themeLoaded(BuiltinThemes.monochrome))
         XCTAssertEqual(s.theme.name, "monochrome")
         _ = update(&s, .themeFailed("theme bad.yaml, line 3: unknown colour 'blu'"))
-        XCTAssertEqual(s.theme, BuiltinThemes.defaultTheme, "a bad theme falls back to the default")
+        XCTAssertEqual(s.theme, BuiltinThemes.monochrome, "a bad theme keeps the theme in use")
         XCTAssertEqual(s.flash?.isError, true)
         XCTAssertTrue(s.flash?.text.contains("line 3") ?? false)
     }

@@ -15,6 +15,10 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// ```yaml
 /// theme: dark
+/// skin: ~/.config/k9s/skins/dracula.yaml   # a k9s skin (or widash theme) file; wins over theme
+/// contexts:                        # per kubeconfig context (applied at start and on :ctx)
+///   prod-eu: { theme: high-contrast }
+///   staging: { skin: ./skins/staging.yaml }
 /// readOnly: false
 /// refreshSeconds: 30
 /// autoRerunSeconds: 10
@@ -25,6 +29,10 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Command-line flags override it.
 public struct WidashConfig: Sendable, Equatable {
     public var theme: String?
+    /// A k9s skin (or widash theme) file; wins over `theme`.
+    public var skin: String?
+    /// Theme or skin per kubeconfig context name.
+    public var contextThemes: [String: String] = [:]
     public var readOnly: Bool?
     public var refreshSeconds: Int?
     public var autoRerunSeconds: Int?
@@ -41,6 +49,10 @@ public struct WidashConfig: Sendable, Equatable {
         self.resources = resources
         self.path = path
     }
+
+    /// The theme (or skin) to open with when no `--theme` is given: `skin` over `theme`. The one
+    /// of the starting context, if it has its own, is applied once the context is known.
+    public var startTheme: String? { skin ?? theme }
 
     /// Where the file is for this environment.
     public static func path(env: [String: String]) -> String {
@@ -70,12 +82,34 @@ public struct WidashConfig: Sendable, Equatable {
         do { root = try YAMLDocument.compose(text) } catch { throw fail(error.line, error.message) }
         var config = WidashConfig(path: path)
         guard let root else { return config }
-        guard let pairs = root.stringPairs else { throw fail(root.line, "expected a mapping of settings (theme, readOnly, refreshSeconds, autoRerunSeconds, resources)") }
+        guard let pairs = root.stringPairs else { throw fail(root.line, "expected a mapping of settings (\(known))") }
         for (key, keyNode, value) in pairs {
             switch key {
             case "theme":
                 guard let s = value.scalar?.string, !s.isEmpty else { throw fail(value.line, "theme must be a theme name, e.g. dark") }
                 config.theme = s
+            case "skin":
+                guard let s = value.scalar?.string, !s.isEmpty else { throw fail(value.line, "skin must be the path of a k9s skin .yaml file") }
+                config.skin = expandingHome(s)
+            case "contexts":
+                guard let items = value.stringPairs else {
+                    throw fail(value.line, "contexts must map a kubeconfig context name to { theme: NAME } or { skin: FILE }")
+                }
+                for (name, nameNode, settings) in items {
+                    guard let pairs = settings.stringPairs else {
+                        throw fail(settings.line ?? nameNode.line, "contexts.\(name) must be a mapping like { theme: high-contrast }")
+                    }
+                    var chosen: [String: String] = [:]
+                    for (k, kNode, v) in pairs {
+                        guard k == "theme" || k == "skin" else {
+                            throw fail(kNode.line, "unknown setting 'contexts.\(name).\(k)' (known: theme, skin)")
+                        }
+                        guard let s = v.scalar?.string, !s.isEmpty else { throw fail(v.line, "contexts.\(name).\(k) must be a string") }
+                        chosen[k] = expandingHome(s)
+                    }
+                    // `skin` wins when both are given, as at the top level.
+                    config.contextThemes[name] = chosen["skin"] ?? chosen["theme"]
+                }
             case "readOnly", "readonly":
                 guard let b = value.bool else { throw fail(value.line, "readOnly must be true or false") }
                 config.readOnly = b
@@ -93,9 +127,17 @@ public struct WidashConfig: Sendable, Equatable {
                     config.resources[k] = url
                 }
             default:
-                throw fail(keyNode.line, "unknown setting '\(key)' (known: theme, readOnly, refreshSeconds, autoRerunSeconds, resources)")
+                throw fail(keyNode.line, "unknown setting '\(key)' (known: \(known))")
             }
         }
         return config
+    }
+
+    private static let known = "theme, skin, contexts, readOnly, refreshSeconds, autoRerunSeconds, resources"
+
+    /// `~/x` as the home folder's `x` (config files are written by hand).
+    static func expandingHome(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        return NSHomeDirectory() + String(path.dropFirst())
     }
 }

@@ -25,6 +25,7 @@ public final class CommandExecutor: @unchecked Sendable {
     private let post: @Sendable (Message) -> Void
     private var inventoryTask: Task<Void, Never>?
     private var traceTasks: [Int: Task<Void, Never>] = [:]
+    private var eventsTask: Task<Void, Never>?
 
     public init(environment: any DashboardEnvironment, themes: ThemeLoader, post: @escaping @Sendable (Message) -> Void) {
         self.environment = environment
@@ -85,6 +86,22 @@ public final class CommandExecutor: @unchecked Sendable {
             Task { post(.traceResources(await env.traceResources(namespace: namespace, serviceAccount: serviceAccount))) }
         case .rerunTrustAudit:
             env.rerunTrustAudit()
+        case .copyToClipboard:
+            // Written by the UI loop, the only code that may touch the terminal (DashboardRunner).
+            break
+        case .watchEvents(let key, let namespace, let serviceAccount):
+            eventsTask?.cancel()
+            eventsTask = Task {
+                for await eventsUpdate in env.identityEvents(namespace: namespace, serviceAccount: serviceAccount) {
+                    if Task.isCancelled { break }
+                    post(.events(key: key, update: eventsUpdate))
+                }
+            }
+        case .stopEvents:
+            eventsTask?.cancel()
+            eventsTask = nil
+        case .saveFile(let path, let contents, let lines):
+            Task { post(ExportWriter.write(contents, to: path, lines: lines)) }
         case .loadTheme(let name):
             let loader = themes
             Task {
@@ -100,6 +117,7 @@ public final class CommandExecutor: @unchecked Sendable {
 
     public func cancelAll() {
         inventoryTask?.cancel()
+        eventsTask?.cancel()
         for t in traceTasks.values { t.cancel() }
         traceTasks = [:]
     }

@@ -86,6 +86,7 @@ public enum DashboardRunner {
         let size = terminal.size
         var state = AppState(width: size.width, height: size.height, now: Date(), theme: theme, options: launch.options)
         state.startupProblem = launch.startupMessage.map { "defaults in use: \($0)" }
+        state.themeNames = launch.themes.availableNames() + ThemeLoader.yamlFilesInCurrentDirectory()
         if let startupFlash { state.flash(startupFlash, error: true) }
         terminal.apply(theme: state.theme)
         var appliedTheme = state.theme
@@ -113,7 +114,10 @@ public enum DashboardRunner {
             // entries take milliseconds to free, which a keystroke would otherwise wait for.
             var replaced = messages.contains { if case .inventory = $0 { return true } else { return false } } ? state.inventory : nil
             for m in messages {
-                for c in update(&state, m) { executor.execute(c) }
+                for c in update(&state, m) {
+                    // OSC 52 goes to the terminal from this thread, between two frames.
+                    if case .copyToClipboard(let text, _) = c { terminal.writeClipboard(text) } else { executor.execute(c) }
+                }
             }
             InventoryDisposal.release(&replaced)
             if !messages.isEmpty { dirty = true }

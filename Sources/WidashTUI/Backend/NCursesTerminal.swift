@@ -99,6 +99,19 @@ final class NCursesTerminal {
         return out
     }
 
+    /// Sets the system clipboard with OSC 52 (the terminal, tmux with `set-clipboard on`, or the
+    /// terminal at the other end of SSH takes it). Written after the last frame was flushed: the
+    /// sequence moves no cursor and draws nothing, so the screen ncurses keeps stays right.
+    func writeClipboard(_ text: String) {
+        fflush(nil)  // every stdio stream (ncurses writes through stdout)
+        let bytes = Array(OSC52.sequence(for: text).utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n > 0 { sent += n } else if n < 0 && errno == EINTR { continue } else { break }
+        }
+    }
+
     /// Forces a full redraw next frame (after a resize).
     func invalidate() {
         last = nil

@@ -96,6 +96,9 @@ enum TraceActions {
         case .trace, .token:
             if let t = state.trace { return state.identity(key: t.identityKey) }
             return state.selectedIdentity
+        case .timeline:
+            // The timeline's first pod's identity (f fetches a test token to draw beside its pods).
+            return state.timelineSelection.resolve(in: state.inventory).first?.entry ?? state.selectedIdentity
         default: return state.selectedIdentity
         }
     }

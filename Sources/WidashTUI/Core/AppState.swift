@@ -13,6 +13,10 @@ public enum ViewKind: Sendable, Hashable {
     case help
     case doctor
     case resources
+    /// Projected and cloud tokens on a time axis, for `AppState.timelineSelection`'s pods.
+    case timeline
+    /// The full text of a cut table row (enter on a doctor row); its content is `textDetails[title]`.
+    case text(title: String)
 
     /// Name shown in the crumbs.
     public var crumb: String {
@@ -27,6 +31,8 @@ public enum ViewKind: Sendable, Hashable {
         case .help: return "help"
         case .doctor: return "doctor"
         case .resources: return "resources"
+        case .timeline: return "timeline"
+        case .text(let title): return title
         }
     }
 }
@@ -68,6 +74,11 @@ public struct DashboardOptions: Sendable, Hashable {
     public var namespace: String?
     /// False with `--no-cloud`: no trust audit, the TRUST column stays empty.
     public var auditsTrust: Bool
+    /// Theme (or k9s skin) per kubeconfig context, from the config file's `contexts:`; applied
+    /// when the header names that context (at start and after `:ctx`).
+    public var contextThemes: [String: String] = [:]
+    /// The theme of contexts without their own (nil: the built-in default).
+    public var baseTheme: String?
 
     public init(readOnly: Bool = false, showToken: Bool = false, autoRerunSeconds: Int = 10, refreshSeconds: Int = 30,
                 resources: [String: String] = [:], namespace: String? = nil, auditsTrust: Bool = true) {
@@ -151,15 +162,32 @@ public struct AppState: Sendable {
     public var nextRunID = 1
     /// The last finished trace per identity key (its step-3 mismatches mark the detail view).
     public var traceReports: [String: TraceReport] = [:]
+    /// `d` in the trace view: the trace as a sequence diagram instead of the step timeline.
+    public var traceShowsDiagram = false
+    /// Step durations over the recent runs of the trace's seed (the trace view's sparklines).
+    public var stepHistory = StepDurationHistory()
+    /// The pods the token timeline shows (`:timeline`, `e`/`E` in the pods view).
+    public var timelineSelection = TimelineSelection()
     /// Pods' own token files read by traces (`p`), by pod key: shown in the detail next to the
     /// estimate, with their finding, until the context changes.
     public var podTokenFiles: [String: ProjectedTokenFile] = [:]
+    /// Watched Kubernetes events by identity key (EventsFollow), and the key being watched.
+    public var identityEvents: [String: IdentityEventsUpdate] = [:]
+    public var eventsFollowed: String?
+    /// The pods view's pane target seen at the last reconcile, followed when it is still the same at a tick.
+    var eventsCandidate: String?
     public var traceResources: [String] = []
     public var token: TokenInspection?
     public var tokenLoading = false
     public var doctorChecks: [DoctorCheck]?
+    /// What the `.text(title:)` views show, by title.
+    public var textDetails: [String: TextDetail] = [:]
     public var contexts: [String] = []
     public var namespaces: [String] = []
+    /// Theme names and `.yaml` paths `:theme`/`:skin` suggest (filled at start by the runner).
+    public var themeNames: [String] = []
+    /// Tab cycling through the `:` prompt's suggestions (nil: not cycling).
+    public var promptCycle: PromptCycle?
     public var flash: Flash?
     public var quitting = false
 

@@ -19,7 +19,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Command] {
 /// Editing the `:` command line or the `/` filter; the filter applies live as it is typed.
 private func editLine(_ state: inout AppState, _ key: Key, text: String, isCommand: Bool) -> [Command] {
     var text = text
+    // Any key but Tab ends Tab cycling (the suggestions follow the line again).
+    if key != .tab && key != .backTab { state.promptCycle = nil }
     switch key {
+    case .tab, .backTab:
+        guard isCommand else { return [] }
+        text = CommandCompletion.tab(&state, line: text, backward: key == .backTab)
     case .escape:
         state.mode = .normal
         if !isCommand { applyFilter(&state, "") }
@@ -66,6 +71,7 @@ private func normalKey(_ state: inout AppState, _ key: Key) -> [Command] {
     switch key {
     case .char(":"):
         state.mode = .command("")
+        return CommandCompletion.opened(state)
     case .char("/"):
         if kind == .identities || kind == .pods { state.mode = .filter(state.filter) }
     case .char("?"):
@@ -99,6 +105,19 @@ private func normalKey(_ state: inout AppState, _ key: Key) -> [Command] {
             let sa = state.identity(key: t.identityKey)?.name ?? ""
             return [.loadTraceResources(namespace: t.namespace, serviceAccount: sa)]
         }
+    case .char("y"):
+        return CopyActions.copySelected(&state)
+    case .char("n") where !Navigation.isTable(kind):
+        CopyActions.jump(&state, forward: true)
+    case .char("N") where !Navigation.isTable(kind):
+        CopyActions.jump(&state, forward: false)
+    case .char("d") where kind == .trace:
+        TimelineActions.toggleDiagram(&state)
+    case .char("e") where kind == .pods:
+        TimelineActions.openForSelected(&state)
+    // Only in the pods view: elsewhere E sorts the identities by expiry.
+    case .char("E") where kind == .pods:
+        TimelineActions.openForPodsTable(&state)
     case .char("s"):
         if kind == .identities { cycleSort(&state) }
     case .char(let c) where c.isUppercase:
@@ -165,7 +184,9 @@ private func open(_ state: inout AppState) -> [Command] {
         state.trace?.resource = resource
         state.flash("step 5 calls \(resource)")
         return TraceActions.rerun(&state)
-    case .detail, .trace, .token, .help, .doctor:
+    case .doctor:
+        CopyActions.openDoctorRow(&state)
+    case .detail, .trace, .token, .help, .text, .timeline:
         break
     }
     return []

@@ -35,6 +35,10 @@ public enum Message: Sendable {
     case contextSwitched(name: String, error: String?)
     case themeLoaded(Theme)
     case themeFailed(String)
+    /// The result of `Command.saveFile`: the lines written, or why nothing was.
+    case saved(path: String, lines: Int, error: String?)
+    /// The watched events of identity `key` (EventsFollow, `Command.watchEvents`).
+    case events(key: String, update: IdentityEventsUpdate)
 }
 
 /// Side effects `update` asks the runtime to perform; results come back as messages.
@@ -53,4 +57,13 @@ public enum Command: Sendable, Hashable {
     case loadTheme(String)
     /// Forget the cloud reads and audit every binding's trust again.
     case rerunTrustAudit
+    /// Put `text` on the clipboard with OSC 52 (written by the backend, which owns the terminal).
+    case copyToClipboard(text: String, label: String)
+    /// Write an export (`:save`) off the UI thread; the result comes back as `Message.saved`.
+    case saveFile(path: String, contents: String, lines: Int)
+    /// Watch the events of a service account's pods and workloads (replacing any other such watch);
+    /// updates come back as `Message.events`.
+    case watchEvents(key: String, namespace: String, serviceAccount: String)
+    /// Stop the events watch.
+    case stopEvents
 }

@@ -7,7 +7,7 @@ enum Navigation {
     static func isTable(_ kind: ViewKind) -> Bool {
         switch kind {
         case .identities, .pods, .contexts, .namespaces, .doctor, .resources: return true
-        case .detail, .trace, .token, .help: return false
+        case .detail, .trace, .token, .help, .text, .timeline: return false
         }
     }
 
@@ -19,7 +19,7 @@ enum Navigation {
         case .namespaces: return state.namespaces.count + 1
         case .doctor: return state.doctorChecks?.count ?? 0
         case .resources: return state.traceResources.count
-        case .detail, .trace, .token, .help:
+        case .detail, .trace, .token, .help, .text, .timeline:
             return Documents.lines(for: kind, state: state, width: Layout(state).innerWidth).count
         }
     }
@@ -29,14 +29,13 @@ enum Navigation {
         return isTable(kind) ? layout.tablePageSize : layout.documentPageSize
     }
 
-    /// Moves the cursor (tables) or the scroll offset (documents) by `delta` rows.
+    /// Moves the cursor by `delta` rows (tables and documents alike).
     static func move(_ state: inout AppState, by delta: Int) {
         var s = state.screen
-        if isTable(s.kind) {
-            s.cursor += delta
-        } else {
-            s.offset += delta
-        }
+        // Documents have a cursor line too (what `y` copies); the offset follows it. Paging and the
+        // wheel (more than one line) scroll the page with the cursor, as a pager does.
+        s.cursor += delta
+        if !isTable(s.kind) && abs(delta) > 1 { s.offset += delta }
         state.screen = s
         clampTop(&state)
     }
@@ -44,7 +43,7 @@ enum Navigation {
     static func moveTo(_ state: inout AppState, end: Bool) {
         var s = state.screen
         let count = rowCount(state, s.kind)
-        if isTable(s.kind) { s.cursor = end ? count - 1 : 0 } else { s.offset = end ? count : 0 }
+        s.cursor = end ? count - 1 : 0
         state.screen = s
         clampTop(&state)
     }
@@ -63,15 +62,10 @@ enum Navigation {
         var s = screen
         let count = rowCount(state, s.kind)
         let page = pageSize(state, s.kind)
-        if isTable(s.kind) {
-            s.cursor = max(0, min(s.cursor, count - 1))
-            if s.cursor < s.offset { s.offset = s.cursor }
-            if s.cursor >= s.offset + page { s.offset = s.cursor - page + 1 }
-            s.offset = max(0, min(s.offset, max(0, count - page)))
-        } else {
-            s.cursor = 0
-            s.offset = max(0, min(s.offset, max(0, count - page)))
-        }
+        s.cursor = max(0, min(s.cursor, count - 1))
+        if s.cursor < s.offset { s.offset = s.cursor }
+        if s.cursor >= s.offset + page { s.offset = s.cursor - page + 1 }
+        s.offset = max(0, min(s.offset, max(0, count - page)))
         return s
     }
 

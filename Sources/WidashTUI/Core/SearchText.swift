@@ -94,6 +94,31 @@ struct SearchText: Sendable {
         }
     }
 
+    /// Whether row `row` holds the bytes of `needle` in order, gaps allowed (the `/-f` fuzzy
+    /// filter; lowercased ASCII bytes). One forward pass: each needle byte is looked for after
+    /// the previous one's match, so a miss costs at most the row's length.
+    func containsInOrder(row: Int, needle: [UInt8]) -> Bool {
+        let start = starts[row]
+        let end = ends[row]
+        let n = needle.count
+        guard n > 0 else { return true }
+        guard end - start >= n else { return false }
+        return bytes.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { pin in
+                var j = 0
+                var i = start
+                while i < end {
+                    if hay[i] == pin[j] {
+                        j += 1
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
     /// The needle as bytes when the byte search applies to it (ASCII without `\r`), else nil.
     static func asciiNeedle(_ text: String) -> [UInt8]? {
         let bytes = Array(text.utf8)

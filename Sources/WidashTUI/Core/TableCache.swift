@@ -94,6 +94,11 @@ struct TableCache: Sendable {
         guard let needle = SearchText.asciiNeedle(f.text), let text = facts.identityText else {
             return candidates.filter { f.matches(haystack: IdentityCells.haystack(ids[$0]), labels: [:]) }
         }
+        if f.fuzzy {
+            return candidates.filter { i in
+                text.plain[i] ? text.containsInOrder(row: i, needle: needle) : f.matches(haystack: IdentityCells.haystack(ids[i]), labels: [:])
+            }
+        }
         return candidates.filter { i in
             text.plain[i] ? text.contains(row: i, needle: needle) != f.inverse
                 : f.matches(haystack: IdentityCells.haystack(ids[i]), labels: [:])
@@ -116,6 +121,7 @@ struct TableCache: Sendable {
             return f.matches(haystack: "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")", labels: [:])
         }
         guard let needle = SearchText.asciiNeedle(f.text), let text = facts.podText else { return candidates.filter(slow) }
+        if f.fuzzy { return candidates.filter { row in text.plain[row] ? text.containsInOrder(row: row, needle: needle) : slow(row) } }
         return candidates.filter { row in text.plain[row] ? text.contains(row: row, needle: needle) != f.inverse : slow(row) }
     }
 

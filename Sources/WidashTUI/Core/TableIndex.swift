@@ -48,7 +48,12 @@ public struct SortState: Sendable, Hashable {
     }
 }
 
-/// A parsed `/` filter: a case-insensitive substring (`!` inverts it) or a `-l` label selector.
+/// A parsed `/` filter: a case-insensitive substring (`!` inverts it), a `-f` fuzzy match (the
+/// letters in order, gaps allowed, as k9s' `/-f`) or a `-l` label selector.
+///
+/// Fuzzy matches keep the table's sort rather than ranking by match quality: the identities table
+/// is sorted by the column the user chose (a re-rank would silently undo that), and a result kept in
+/// sort order can be narrowed by the next keystroke without re-sorting (see `TableCache`).
 public struct RowFilter: Sendable, Hashable {
     public struct Requirement: Sendable, Hashable {
         public var key: String
@@ -57,6 +62,8 @@ public struct RowFilter: Sendable, Hashable {
     }
     public var text: String = ""
     public var inverse = false
+    /// `-f`: `text` matches when its characters appear in order (whitespace in it is ignored).
+    public var fuzzy = false
     public var labels: [Requirement] = []
 
     public init(_ raw: String) {
@@ -76,6 +83,11 @@ public struct RowFilter: Sendable, Hashable {
             }
             return
         }
+        if s.hasPrefix("-f") {
+            fuzzy = true
+            text = String(s.dropFirst(2).filter { !$0.isWhitespace }).lowercased()
+            return
+        }
         if s.hasPrefix("!") {
             inverse = true
             s.removeFirst()
@@ -89,6 +101,7 @@ public struct RowFilter: Sendable, Hashable {
     public func matches(haystack: String, labels rowLabels: [String: String]) -> Bool {
         if !labels.isEmpty { return matchesLabels { rowLabels[$0] } }
         if text.isEmpty { return true }
+        if fuzzy { return Self.containsInOrder(haystack.lowercased(), text) }
         return haystack.lowercased().contains(text) != inverse
     }
 
@@ -103,8 +116,22 @@ public struct RowFilter: Sendable, Hashable {
 
     /// True when every row passing this filter also passes `wider` (a longer plain substring
     /// holds the shorter one), so the new rows can be found among `wider`'s.
+    /// For fuzzy filters the same holds when the shorter text's letters appear in order in the longer.
     func narrows(_ wider: RowFilter) -> Bool {
-        labels.isEmpty && wider.labels.isEmpty && !inverse && !wider.inverse && !wider.text.isEmpty && text.contains(wider.text)
+        guard labels.isEmpty && wider.labels.isEmpty && !inverse && !wider.inverse && !wider.text.isEmpty, fuzzy == wider.fuzzy else {
+            return false
+        }
+        return fuzzy ? Self.containsInOrder(text, wider.text) : text.contains(wider.text)
+    }
+
+    /// Whether the characters of `needle` appear in `haystack` in order.
+    static func containsInOrder(_ haystack: String, _ needle: String) -> Bool {
+        var rest = needle[...]
+        for c in haystack where c == rest.first {
+            rest.removeFirst()
+            if rest.isEmpty { return true }
+        }
+        return rest.isEmpty
     }
 }
 

@@ -4,6 +4,14 @@ import WidashCore
 /// The pure heart of the dashboard: applies a message to the state and returns the side effects
 /// to run. Never does I/O; the runtime executes the commands and feeds results back as messages.
 public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
+    // The events watch follows the open identity detail, whichever message moved the screens.
+    let commands = applyMessage(&state, msg)
+    var atTick = false
+    if case .tick = msg { atTick = true }
+    return commands + EventsFollow.reconcile(&state, atTick: atTick)
+}
+
+func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
     switch msg {
     case .key(let key):
         return handleKey(&state, key)
@@ -18,8 +26,9 @@ public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
     case .tick(let date):
         return handleTick(&state, date)
     case .header(let facts):
+        let previous = state.header?.context
         state.header = facts
-        return []
+        return ContextTheme.commands(state.options, previous: previous, context: facts.context)
     case .inventory(let u):
         applyInventory(&state, u)
         return []
@@ -61,8 +70,14 @@ public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
         state.flash("theme \(theme.name)")
         return []
     case .themeFailed(let message):
-        state.theme = BuiltinThemes.defaultTheme
-        state.flash("\(message) — using the default theme", error: true)
+        // A bad theme or skin file must not cost the user the colours they have (k9s keeps its skin too).
+        state.flash("\(message) — keeping theme \(state.theme.name)", error: true)
+        return []
+    case .events(let key, let eventsUpdate):
+        EventsFollow.apply(&state, key: key, update: eventsUpdate)
+        return []
+    case .saved(let path, let lines, let error):
+        if let error { state.flash(error, error: true) } else { state.flash("saved \(path) (\(lines) lines)") }
         return []
     }
 }
@@ -134,17 +149,28 @@ private func applyTraceEvent(_ state: inout AppState, runID: Int, event: TraceEv
         t.result = report.result
         t.finishedAt = at
         state.traceReports[t.identityKey] = report
+        state.stepHistory.record(seed: t.seed, steps: report.steps)
         if let file = report.podTokenFile { state.podTokenFiles[report.pod] = file }
         if t.autoRerun { t.nextRunAt = at.addingTimeInterval(TimeInterval(max(1, state.options.autoRerunSeconds))) }
     }
     state.trace = t
-    if case .finished(let report) = event, report.result != .passed,
-       let failed = report.steps.first(where: { $0.status == .failed }),
-       let i = state.stack.firstIndex(where: { $0.kind == .trace }) {
-        // Scroll so that the failed step and its diagnosis are in view.
-        let line = TraceDocument.lineIndex(ofStep: failed.number, state: state, width: Layout(state).innerWidth) ?? 0
-        state.stack[i].offset = max(0, line - 1)
-        Navigation.clampAll(&state)
-    }
+    if case .finished(let report) = event, report.result != .passed { focusFailedStepFix(&state) }
     return []
+}
+
+/// A failed trace puts the cursor on the failed step's fix (`y` copies it): in the timeline scrolled
+/// so that the step and its diagnosis are in view, in the diagram (one page) on its fix row.
+func focusFailedStepFix(_ state: inout AppState) {
+    guard let t = state.trace, let failed = t.steps.first(where: { $0.status == .failed }),
+          let i = state.stack.lastIndex(where: { $0.kind == .trace }) else { return }
+    let width = Layout(state).innerWidth
+    if state.traceShowsDiagram {
+        state.stack[i].offset = 0
+        state.stack[i].cursor = TraceDiagram.lines(state, width: width).firstIndex { $0.copyLabel == "fix command" } ?? 0
+    } else {
+        let line = TraceDocument.lineIndex(ofStep: failed.number, state: state, width: width) ?? 0
+        state.stack[i].offset = max(0, line - 1)
+        state.stack[i].cursor = TraceDocument.fixLineIndex(ofStep: failed.number, state: state, width: width) ?? line
+    }
+    Navigation.clampAll(&state)
 }

@@ -87,10 +87,16 @@ public struct TokenInspection: Sendable, Hashable {
     public var cloudTokenSummary: String?
     /// The cloud token's decoded claims, when it is a JWT.
     public var cloudClaimLines: [String]
+    /// When the cloud token obtained with it expires (the token timeline draws its life).
+    public var cloudExpiresAt: Date?
     /// The raw service-account token: only set when the user passed `--show-token`.
     public var rawToken: String?
     /// Set when fetching failed: what failed and what to do.
     public var error: String?
+    /// The decoded header and claims, when known: the token view shows them one claim per line with
+    /// times relative to the clock as it moves (the lines above are fixed at fetch time).
+    public var header: JSONValue?
+    public var claims: JSONValue?
 
     public init(namespace: String, serviceAccount: String, pod: String?, headerLines: [String], claimLines: [String],
                 issuedAt: Date?, expiresAt: Date?, signature: SignatureStatus, cloudTokenSummary: String?,
@@ -169,4 +175,8 @@ public protocol DashboardEnvironment: Sendable {
     /// Forgets what the trust audit read and audits again; the verdicts arrive with the inventory
     /// updates (rows show `checking` meanwhile). Returns at once.
     func rerunTrustAudit()
+
+    /// The watched events of a service account's pods and of the workloads whose pod template uses
+    /// it (a default that says it has none is in EventsEnvironment.swift).
+    func identityEvents(namespace: String, serviceAccount: String) -> AsyncStream<IdentityEventsUpdate>
 }

@@ -97,7 +97,11 @@ public final class LiveEnvironment: DashboardEnvironment {
                 headerLines: ClaimLines.lines(token.decoded.header), claimLines: ClaimLines.lines(token.decoded.claims),
                 issuedAt: token.decoded.iat, expiresAt: token.issued.expirationTimestamp, signature: signature,
                 cloudTokenSummary: nil, rawToken: showToken ? token.issued.token : nil)
-            if let pod { inspection.cloudTokenSummary = await cloudSummary(s, namespace: namespace, pod: pod) }
+            inspection.header = token.decoded.header
+            inspection.claims = token.decoded.claims
+            if let pod {
+                (inspection.cloudTokenSummary, inspection.cloudExpiresAt) = await cloudSummary(s, namespace: namespace, pod: pod)
+            }
             return inspection
         } catch {
             return .failure(namespace: namespace, serviceAccount: serviceAccount, pod: pod, error: "\(error)")
@@ -106,19 +110,20 @@ public final class LiveEnvironment: DashboardEnvironment {
 
     /// Exchanges an equivalent token as the pod would (steps 1–4, no resource called) and
     /// summarises the cloud token, or where and why the exchange failed.
-    private func cloudSummary(_ s: ClusterSession, namespace: String, pod: String) async -> String {
-        guard !s.readOnly else { return "not exchanged: read-only mode" }
+    /// Also returns when the cloud token expires, when step 4's evidence says.
+    private func cloudSummary(_ s: ClusterSession, namespace: String, pod: String) async -> (String, Date?) {
+        guard !s.readOnly else { return ("not exchanged: read-only mode", nil) }
         do {
             let report = try await s.exchange(namespace: namespace, pod: pod)
             if let failed = report.steps.first(where: { $0.status == .failed }) {
-                return "exchange failed at step \(failed.number) (\(failed.title)): \(failed.diagnosis?.summary ?? "")"
+                return ("exchange failed at step \(failed.number) (\(failed.title)): \(failed.diagnosis?.summary ?? "")", nil)
             }
-            guard let issued = report.steps.first(where: { $0.number == 4 })?.evidence else { return "not exchanged" }
+            guard let issued = report.steps.first(where: { $0.number == 4 })?.evidence else { return ("not exchanged", nil) }
             let audience = issued["accessTokenAud"] ?? issued["audience"] ?? "the cloud"
             let expires = issued["expiresIn"] ?? issued["expiration"] ?? issued["expiresOn"] ?? "?"
-            return "cloud token for \(audience), expires \(expires)"
+            return ("cloud token for \(audience), expires \(expires)", CloudTokenExpiry.from(step4: issued))
         } catch {
-            return "not exchanged: \(error)"
+            return ("not exchanged: \(error)", nil)
         }
     }
 
@@ -141,6 +146,10 @@ public final class LiveEnvironment: DashboardEnvironment {
 
     public func rerunTrustAudit() {
         audit.withLock { $0?.rerun() }
+    }
+
+    public func identityEvents(namespace: String, serviceAccount: String) -> AsyncStream<IdentityEventsUpdate> {
+        session.identityEvents(namespace: namespace, serviceAccount: serviceAccount).updates()
     }
 
     public func traceResources(namespace: String, serviceAccount: String) async -> [String] {

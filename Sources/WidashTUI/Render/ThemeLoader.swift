@@ -17,7 +17,14 @@ public enum ThemeParser {
         }
         let root: Node?
         do { root = try YAMLDocument.compose(text) } catch { throw fail(error.line, error.message) }
-        guard let pairs = root?.stringPairs else { throw fail(root?.line, "expected a mapping with `name` and `roles`") }
+        // A k9s skin (`k9s:` at the top) is imported; anything else must be a widash theme.
+        if K9sSkin.isSkin(root) { return try K9sSkin.theme(root, fileName: fileName) }
+        guard let pairs = root?.stringPairs else {
+            throw fail(root?.line, "expected a widash theme (a mapping with `name` and `roles`) or a k9s skin (`k9s:` at the top)")
+        }
+        if !pairs.contains(where: { $0.key == "roles" || $0.key == "name" }) {
+            throw fail(root?.line, "neither a widash theme (no `roles:`) nor a k9s skin (no `k9s:` key at the top)")
+        }
         var name = (fileName as NSString).lastPathComponent.replacingOccurrences(of: ".yaml", with: "")
         var styles: [ColorRole: RoleStyle] = [:]
         for (key, keyNode, value) in pairs {
@@ -78,7 +85,8 @@ public struct ThemeLoader: Sendable {
     public init(searchDirectories: [String]) { self.searchDirectories = searchDirectories }
 
     /// `$WIDASH_THEMES_DIR`, then `./themes`, then `themes` beside the package of the executable
-    /// (`<exe>/../../themes`, also through the resolved path of the executable).
+    /// (`<exe>/../../themes`, also through the resolved path of the executable), then k9s' own skins
+    /// folder (`$XDG_CONFIG_HOME/k9s/skins`, default `~/.config/k9s/skins`) so `:skin NAME` finds them.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> ThemeLoader {
         var dirs: [String] = []
         if let d = environment["WIDASH_THEMES_DIR"], !d.isEmpty { dirs.append(d) }
@@ -91,6 +99,9 @@ public struct ThemeLoader: Sendable {
             dirs.append(dir.appendingPathComponent("../../themes").standardizedFileURL.path)
             dirs.append(dir.appendingPathComponent("../../../themes").standardizedFileURL.path)
         }
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.config"
+        dirs.append(configHome + "/k9s/skins")
         var seen = Set<String>()
         return ThemeLoader(searchDirectories: dirs.filter { seen.insert($0).inserted })
     }
@@ -105,10 +116,16 @@ public struct ThemeLoader: Sendable {
         return names.sorted()
     }
 
+    /// `.yaml` files in the current directory (`:skin` and `:theme` take their paths).
+    public static func yamlFilesInCurrentDirectory() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath)) ?? []
+        return files.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { "./" + $0 }.sorted()
+    }
+
     /// Loads theme `name` (a name from the themes folder, or a path to a .yaml file). The built-in
     /// default and monochrome themes are used when no file is found for them.
     public func load(_ name: String) throws(ThemeError) -> Theme {
-        if name.contains("/") || name.hasSuffix(".yaml") {
+        if name.contains("/") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             return try loadFile(name)
         }
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {

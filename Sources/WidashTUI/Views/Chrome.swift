@@ -44,8 +44,8 @@ enum HeaderView {
 enum HintsView {
     static func hints(_ state: AppState) -> [(String, String)] {
         switch state.mode {
-        case .command: return [("enter", "run"), ("esc", "cancel"), ("", CommandPrompt.summary)]
-        case .filter: return [("enter", "keep"), ("esc", "clear"), ("!", "inverse"), ("-l k=v", "labels")]
+        case .command: return [("enter", "run"), ("esc", "cancel"), ("tab", "complete"), ("S-tab", "back")]
+        case .filter: return [("enter", "keep"), ("esc", "clear"), ("!", "inverse"), ("-f", "fuzzy"), ("-l k=v", "labels")]
         case .normal: break
         }
         let common: [(String, String)] = [("?", "help"), (":", "cmd"), ("esc", "back"), ("^c", "quit")]
@@ -53,19 +53,23 @@ enum HintsView {
         case .identities:
             return [("enter", "open"), ("t", "trace"), ("f", "token"), ("/", "filter"), ("s", "sort")] + common
         case .pods:
-            return [("enter", "identity"), ("t", "trace"), ("f", "token"), ("/", "filter")] + common
+            return [("enter", "identity"), ("t", "trace"), ("f", "token"), ("e/E", "timeline"), ("/", "filter")] + common
         case .detail:
             return [("t", "trace"), ("f", "token"), ("j/k", "scroll")] + common
         case .trace:
-            return [("r", "re-run"), ("a", "auto"), ("p", "pod token"), ("c", "resource"), ("f", "token"), ("j/k", "scroll")] + common
+            return [("r", "re-run"), ("a", "auto"), ("d", state.traceShowsDiagram ? "steps" : "diagram"), ("p", "pod token"), ("c", "resource"), ("f", "token"), ("j/k", "scroll")] + common
         case .token:
             return [("f", "fetch again"), ("t", "trace"), ("j/k", "scroll")] + common
         case .contexts, .namespaces, .resources:
             return [("enter", "select")] + common
         case .doctor:
-            return [("r", "run again")] + common
+            return [("r", "run again"), ("enter", "full text"), ("y", "copy")] + common
         case .help:
             return common
+        case .timeline:
+            return [("f", "test fetch"), ("j/k", "scroll")] + common
+        case .text:
+            return [("y", "copy"), ("n/N", "next/prev value")] + common
         }
     }
 
@@ -84,8 +88,7 @@ enum StatusLine {
     static func render(_ buf: inout ScreenBuffer, _ state: AppState, row: Int) {
         switch state.mode {
         case .command(let text):
-            buf.fill(y: row, role: .commandLine)
-            buf.write(":" + text + "█", x: 0, y: row, role: .commandLine)
+            PromptLine.render(&buf, state, text: text, row: row)
             return
         case .filter(let text):
             buf.fill(y: row, role: .commandLine)

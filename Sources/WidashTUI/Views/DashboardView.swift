@@ -29,9 +29,9 @@ public enum DashboardView {
         case .pods: PodsView.render(&buf, state, layout)
         case .contexts, .namespaces, .resources: ListViews.render(&buf, state, layout, kind)
         case .doctor: DoctorView.render(&buf, state, layout)
-        case .detail, .trace, .token, .help:
+        case .detail, .trace, .token, .help, .text, .timeline:
             let lines = Documents.lines(for: kind, state: state, width: layout.innerWidth)
-            renderDocument(&buf, lines, offset: state.screen.offset, layout: layout)
+            renderDocument(&buf, lines, offset: state.screen.offset, layout: layout, cursor: state.screen.cursor)
         }
         renderCrumbs(&buf, state, row: layout.crumbsRow)
         StatusLine.render(&buf, state, row: layout.statusRow)
@@ -46,11 +46,18 @@ public enum DashboardView {
         }
     }
 
-    static func renderDocument(_ buf: inout ScreenBuffer, _ lines: [StyledLine], offset: Int, layout: Layout) {
+    /// The visible lines; the `cursor` line (what `y` copies) highlighted like a table's cursor row.
+    static func renderDocument(_ buf: inout ScreenBuffer, _ lines: [StyledLine], offset: Int, layout: Layout, cursor: Int? = nil) {
         let page = layout.documentPageSize
         let start = max(0, min(offset, max(0, lines.count - page)))
         for (i, line) in lines.dropFirst(start).prefix(page).enumerated() {
-            buf.write(segments: line.segments.map { ($0.text, $0.role) }, x: 1, y: layout.innerTop + i, maxWidth: layout.innerWidth)
+            let y = layout.innerTop + i
+            if start + i == cursor {
+                buf.fill(x: 1, y: y, width: layout.innerWidth, role: .tableCursor)
+                buf.write(segments: line.segments.map { ($0.text, .tableCursor) }, x: 1, y: y, maxWidth: layout.innerWidth)
+            } else {
+                buf.write(segments: line.segments.map { ($0.text, $0.role) }, x: 1, y: y, maxWidth: layout.innerWidth)
+            }
         }
         if lines.count > page {
             let more = "\(start + 1)-\(min(lines.count, start + page))/\(lines.count)"
@@ -73,7 +80,7 @@ public enum DashboardView {
 enum MainTitle {
     static func text(_ state: AppState) -> String {
         let ns = state.options.namespace ?? "all"
-        let filter = state.filter.isEmpty ? "" : " </\(state.filter)>"
+        let filter = FilterLine.title(state.filter)
         switch state.screen.kind {
         case .identities:
             return "Identities(\(ns))[\(state.index.identityRows.count)]\(filter)"
@@ -89,6 +96,8 @@ enum MainTitle {
         case .help: return "Help"
         case .doctor: return "Doctor"
         case .resources: return "Step-5 resource"
+        case .text(let title): return title
+        case .timeline: return "Token timeline"
         }
     }
 }

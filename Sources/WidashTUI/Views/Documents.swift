@@ -6,9 +6,11 @@ enum Documents {
     static func lines(for kind: ViewKind, state: AppState, width: Int) -> [StyledLine] {
         switch kind {
         case .detail(let key): return DetailDocument.lines(state, key: key, width: width)
-        case .trace: return TraceDocument.lines(state, width: width)
+        case .trace: return state.traceShowsDiagram ? TraceDiagram.lines(state, width: width) : TraceDocument.lines(state, width: width)
+        case .timeline: return TokenTimeline.lines(state, width: width)
         case .token: return TokenDocument.lines(state, width: width)
         case .help: return HelpDocument.lines(width: width)
+        case .text(let title): return TextDocument.lines(state, title: title, width: width)
         default: return []
         }
     }
@@ -17,7 +19,7 @@ enum Documents {
 
     /// `key: value` lines with keys padded to a common width, values wrapped under themselves.
     static func keyValues(_ pairs: [(String, String)], indent: Int, width: Int, keyRole: ColorRole = .dim,
-                          valueRole: ColorRole = .text, maxKeyWidth: Int = 24) -> [StyledLine] {
+                          valueRole: ColorRole = .text, maxKeyWidth: Int = 24, copies: Bool = true) -> [StyledLine] {
         let keyWidth = min(maxKeyWidth, pairs.map { CharWidth.of($0.0) }.max() ?? 0)
         var out: [StyledLine] = []
         let pad = String(repeating: " ", count: indent)
@@ -26,7 +28,8 @@ enum Documents {
             let wrapped = TextWrap.wrap(v, width: valueWidth)
             for (i, part) in wrapped.enumerated() {
                 let keyText = i == 0 ? CharWidth.pad(k, to: keyWidth) : String(repeating: " ", count: keyWidth)
-                out.append(StyledLine([Segment(pad), Segment(keyText, keyRole), Segment("  " + part, valueRole)]))
+                out.append(StyledLine([Segment(pad), Segment(keyText, keyRole), Segment("  " + part, valueRole)])
+                    .copying(copies ? v : nil, as: k))
             }
         }
         return out
@@ -56,7 +59,8 @@ enum DetailDocument {
             var facts = ["\(b.provider.displayName)"]
             if let id = b.cloudIdentity { facts.append(id) }
             if let t = b.tenant { facts.append("tenant/account \(t)") }
-            out.append(StyledLine([Segment("   ● ", .border), Segment(facts.joined(separator: "  "), .text)]))
+            out.append(StyledLine([Segment("   ● ", .border), Segment(facts.joined(separator: "  "), .text)])
+                .copying(b.cloudIdentity, as: ReadableLines.identityLabel(b.provider)))
             var kv: [(String, String)] = [("source", b.source)]
             if let a = b.audience { kv.append(("audience", a)) }
             if let ttl = b.tokenExpirationSeconds { kv.append(("token ttl", Durations.short(ttl))) }
@@ -88,6 +92,7 @@ enum DetailDocument {
             }
             out += Documents.keyValues(kv, indent: 5, width: width)
         }
+        out += EventLines.lines(state, key: e.key, width: width)
         // What the pod's own token file says joins what the inventory found.
         let findings = e.findings + e.pods.compactMap { p in
             state.podTokenFiles["\(e.namespace)/\(p.name)"]?.finding(pod: "\(e.namespace)/\(p.name)")
@@ -103,7 +108,8 @@ enum DetailDocument {
                 out.append(StyledLine([Segment(i == 0 ? "   \(icon) " : "     ", role), Segment(part, .text)]))
             }
             for (i, part) in TextWrap.wrap(f.fix, width: max(10, width - 12)).enumerated() {
-                out.append(StyledLine([Segment(i == 0 ? "     fix: " : "          ", .statusOK), Segment(part, .text)]))
+                out.append(StyledLine([Segment(i == 0 ? "     fix: " : "          ", .statusOK), Segment(part, .text)])
+                    .copying(f.fix, as: "fix command"))
             }
         }
         return out
@@ -117,9 +123,10 @@ enum TrustLines {
         let role: ColorRole = v.rank >= 4 ? .statusError : v.rank == 2 ? .stepRunning : v.rank == 0 ? .statusOK : .statusWarn
         let when = v.checkedAt.map { ", read \(Durations.ago(now.timeIntervalSince($0)))" } ?? ""
         var out = [StyledLine([Segment("     cloud side (trust audit\(when)): ", .dim), Segment(v.label, role)])]
-        func wrapped(_ text: String, lead: String, _ role: ColorRole) {
+        func wrapped(_ text: String, lead: String, _ role: ColorRole, copyAs label: String? = nil) {
             for (i, part) in TextWrap.wrap(text, width: max(10, width - lead.count)).enumerated() {
-                out.append(StyledLine([Segment(i == 0 ? lead : String(repeating: " ", count: lead.count), role), Segment(part, .text)]))
+                out.append(StyledLine([Segment(i == 0 ? lead : String(repeating: " ", count: lead.count), role), Segment(part, .text)])
+                    .copying(label == nil ? nil : text, as: label ?? ""))
             }
         }
         if let source = v.source { wrapped(source, lead: "       read      ", .dim) }
@@ -135,7 +142,7 @@ enum TrustLines {
         if v.state != .trusted, let reason = v.reason { wrapped(reason, lead: "       why       ", v.state == .mismatch ? .statusError : .statusWarn) }
         if let roles = v.roles { wrapped(roles.isEmpty ? "(none: every resource call will be refused)" : roles.joined(separator: " · "), lead: "       roles     ", roles.isEmpty ? .statusWarn : .dim) }
         for w in v.warnings { wrapped(w, lead: "       ⚠         ", .statusWarn) }
-        if let fix = v.fix { wrapped(fix, lead: "       fix       ", .statusOK) }
+        if let fix = v.fix { wrapped(fix, lead: "       fix       ", .statusOK, copyAs: "fix command") }
         return out
     }
 }
@@ -182,25 +189,34 @@ enum TraceDocument {
         guard let t = state.trace else {
             return [StyledLine(" No trace yet: select an identity or a pod and press t.", .dim)]
         }
-        var out: [StyledLine] = []
-        var facts = ["pod \(t.namespace)/\(t.pod)"]
-        if let p = t.provider { facts.append(p.displayName) }
-        facts.append("resource \(t.resource ?? "default")")
-        facts.append(t.podToken ? "pod's own token" : "TokenRequest")
-        out.append(StyledLine(" " + facts.joined(separator: " · "), .dim))
-        var auto = "auto re-run off"
-        if t.autoRerun {
-            auto = "auto re-run every \(state.options.autoRerunSeconds) s"
-            if let next = t.nextRunAt, !t.isRunning { auto += " (next in \(max(0, Int(next.timeIntervalSince(state.now).rounded(.up)))) s)" }
-        }
-        out.append(StyledLine(" " + auto, t.autoRerun ? .stepRunning : .dim))
-        out.append(.blank)
+        var out = headerLines(t, state: state)
         for (i, step) in t.steps.enumerated() {
             out += stepLines(step, trace: t, state: state, width: width, isLast: i == t.steps.count - 1)
         }
         out.append(.blank)
         out.append(resultLine(t, state: state))
         return out
+    }
+
+    /// What is traced and the auto re-run state, then a blank line (also heads the diagram).
+    static func headerLines(_ t: TraceSession, state: AppState) -> [StyledLine] {
+        var facts = ["pod \(t.namespace)/\(t.pod)"]
+        if let p = t.provider { facts.append(p.displayName) }
+        facts.append("resource \(t.resource ?? "default")")
+        facts.append(t.podToken ? "pod's own token" : "TokenRequest")
+        var auto = "auto re-run off"
+        if t.autoRerun {
+            auto = "auto re-run every \(state.options.autoRerunSeconds) s"
+            if let next = t.nextRunAt, !t.isRunning { auto += " (next in \(max(0, Int(next.timeIntervalSince(state.now).rounded(.up)))) s)" }
+        }
+        return [StyledLine(" " + facts.joined(separator: " · "), .dim), StyledLine(" " + auto, t.autoRerun ? .stepRunning : .dim), .blank]
+    }
+
+    /// The first line of step `number`'s fix command, if its diagnosis has one (the cursor goes there).
+    static func fixLineIndex(ofStep number: Int, state: AppState, width: Int) -> Int? {
+        guard let start = lineIndex(ofStep: number, state: state, width: width) else { return nil }
+        let all = lines(state, width: width)
+        return all[start...].firstIndex { $0.copyLabel == "fix command" }
     }
 
     /// The document line where step `number` starts (for scrolling to a failed step).
@@ -232,17 +248,23 @@ enum TraceDocument {
         case .skipped: right = "skipped"
         case .passed, .failed: right = step.durationMs.map { "\($0) ms" } ?? ""
         }
+        // The step's durations over the recent runs of this seed (r, a), when there are several.
+        let history = state.stepHistory.durations(step: step.number, seed: t.seed)
+        let spark = history.count > 1 ? Sparkline.render(history) + "  " : ""
         let title = " \(mark) \(step.number)  \(step.title)"
-        let gap = max(1, width - 1 - CharWidth.of(title) - CharWidth.of(right))
+        let gap = max(1, width - 1 - CharWidth.of(title) - CharWidth.of(spark) - CharWidth.of(right))
         out.append(StyledLine([Segment(" \(mark) ", role), Segment("\(step.number)  \(step.title)", step.status == .pending ? .stepPending : .text),
-                               Segment(String(repeating: " ", count: gap) + right, role)]))
+                               Segment(String(repeating: " ", count: gap) + spark, .dim), Segment(right, role)]))
         let rail = isLast ? "   " : " │ "
-        let evidence = step.evidence.items.map { ($0.key, $0.value) }
-        for line in Documents.keyValues(evidence, indent: 0, width: width - 7) {
-            out.append(StyledLine([Segment(rail, .border), Segment("    ")] + line.segments))
-        }
+        // The diagnosis (what is wrong, the fix) right under the step, before the evidence that
+        // backs it: with claims one per line the evidence is long, and the fix must stay in view.
         if let d = step.diagnosis {
             out += diagnosisBox(d, rail: rail, width: width, failed: step.status == .failed)
+        }
+        for line in ReadableLines.evidence(step.evidence, width: width - 7, now: state.now) {
+            var railed = line
+            railed.segments = [Segment(rail, .border), Segment("    ")] + line.segments
+            out.append(railed)
         }
         return out
     }
@@ -253,26 +275,31 @@ enum TraceDocument {
         let inner = boxWidth - 4
         let role: ColorRole = failed ? .stepFailed : .statusWarn
         var body: [(String, ColorRole)] = TextWrap.wrap(d.summary, width: inner).map { ($0, .text) }
+        // What `y` copies on each body line: the mismatch's values, the whole fix.
+        var copies: [(String?, String)] = body.map { _ in (d.summary, "diagnosis") }
         for m in d.mismatches {
             let label = CharWidth.pad(m.field, to: min(12, max(8, CharWidth.of(m.field))))
             let pad = String(repeating: " ", count: CharWidth.of(label))
             for (i, part) in TextWrap.wrap("expected \(m.expected)", width: inner - CharWidth.of(label) - 1).enumerated() {
                 body.append(((i == 0 ? label : pad) + " " + part, .text))
+                copies.append((m.expected, "expected \(m.field)"))
             }
             for part in TextWrap.wrap("got      \(m.actual)", width: inner - CharWidth.of(label) - 1) {
                 body.append((pad + " " + part, .text))
+                copies.append((m.actual, "got \(m.field)"))
             }
         }
         if let fix = d.fix {
             for (i, part) in TextWrap.wrap(fix, width: inner - 5).enumerated() {
                 body.append(((i == 0 ? "fix: " : "     ") + part, .statusOK))
+                copies.append((fix, "fix command"))
             }
         }
         let title = "─ diagnosis "
         var out = [StyledLine([Segment(rail, .border), Segment("    ┌" + title + String(repeating: "─", count: max(0, boxWidth - 2 - CharWidth.of(title))) + "┐", role)])]
-        for (text, textRole) in body {
+        for ((text, textRole), (value, label)) in zip(body, copies) {
             out.append(StyledLine([Segment(rail, .border), Segment("    │ ", role), Segment(CharWidth.pad(text, to: inner), textRole),
-                                   Segment(" │", role)]))
+                                   Segment(" │", role)]).copying(value, as: label))
         }
         out.append(StyledLine([Segment(rail, .border), Segment("    └" + String(repeating: "─", count: boxWidth - 2) + "┘", role)]))
         return out
@@ -326,9 +353,17 @@ enum TokenDocument {
         out.append(StyledLine([Segment(" Signature  ", .dim), Segment(tok.signature.label, sigRole)]))
         out.append(.blank)
         out.append(Documents.section(" Header"))
-        out += tok.headerLines.map { StyledLine("   " + $0) }
+        if let header = tok.header {
+            out += ReadableLines.claims(ClaimLines.entries(header, now: state.now), indent: 3, width: width, group: "header")
+        } else {
+            out += tok.headerLines.map { StyledLine("   " + $0) }
+        }
         out.append(Documents.section(" Claims"))
-        for l in tok.claimLines { out += TextWrap.wrap(l, width: width - 4).map { StyledLine("   " + $0) } }
+        if let claims = tok.claims {
+            out += ReadableLines.claims(ClaimLines.entries(claims, now: state.now), indent: 3, width: width)
+        } else {
+            for l in tok.claimLines { out += TextWrap.wrap(l, width: width - 4).map { StyledLine("   " + $0) } }
+        }
         out.append(.blank)
         out.append(Documents.section(" Cloud token"))
         for part in TextWrap.wrap(tok.cloudTokenSummary ?? "none", width: width - 4) { out.append(StyledLine("   " + part)) }
@@ -336,7 +371,7 @@ enum TokenDocument {
         out.append(.blank)
         if let raw = tok.rawToken {
             out.append(Documents.section(" Token (--show-token)"))
-            for part in TextWrap.wrap(raw, width: width - 4) { out.append(StyledLine("   " + part, .statusWarn)) }
+            for part in TextWrap.wrap(raw, width: width - 4) { out.append(StyledLine("   " + part, .statusWarn).copying(raw, as: "token")) }
         } else {
             out.append(StyledLine(" Token: hidden (start widash with --show-token to show it)", .dim))
         }
@@ -358,17 +393,26 @@ enum HelpDocument {
         ("f", "fetch a test token and inspect it"),
         ("r", "identities, detail: audit the cloud side again (trust) · trace: run again · doctor: check again"),
         ("a", "trace: re-run automatically every N seconds"),
+        ("d", "trace: sequence diagram (pod, API server, cloud, resource) or the steps"),
+        ("e  E", "pods: token timeline of the pod's identity (:timeline) / of the table"),
         ("p", "trace: present the pod's own token file (pods/exec), not a TokenRequest's"),
         ("c", "trace: choose the resource step 5 calls"),
         ("s", "identities: sort by the next column"),
         ("N A P I T O L E R S", "sort by namespace, name, provider, identity, tenant, pods, ttl, expiry, trust, status (again: reverse)"),
+        ("enter", "doctor: the whole row (check, status, detail), wrapped; esc returns"),
+        ("y", "copy with OSC 52 (works over SSH and tmux): the cursor line's value (fix command, identity id, claim) or the row's (identity id, ns/pod, doctor detail)"),
+        ("n  N", "detail, trace, token: the cursor to the next / previous value y can copy"),
+        (":save [FILE]", "write the view: trace, identity, token as Markdown; identities, pods, doctor as CSV (JSON for .json)"),
+        ("/-f text", "fuzzy filter: rows holding the letters of text in order, gaps allowed (the sort stays)"),
+        ("tab  S-tab", ": prompt: complete the command, context, namespace or theme; again: the next / previous one"),
+        (":skin FILE", "import a k9s skin (its body, frame and table colours); a bad file keeps the theme in use"),
         ("mouse", "click selects a row, the wheel scrolls"),
         ("ctrl-c  :q", "quit"),
     ]
 
     static func lines(width: Int) -> [StyledLine] {
         var out = [Documents.section(" Keys")]
-        out += Documents.keyValues(keys, indent: 3, width: width, keyRole: .hints)
+        out += Documents.keyValues(keys, indent: 3, width: width, keyRole: .hints, copies: false)
         out.append(.blank)
         out.append(Documents.section(" Trace steps"))
         for (i, t) in TraceStep.titles.enumerated() { out.append(StyledLine("   \(i + 1)  \(t)")) }

@@ -13,6 +13,8 @@ public struct Layout: Sendable, Hashable {
     public var mainHeight: Int
     public var crumbsRow: Int
     public var statusRow: Int
+    /// Rows under a table kept for a pane (the pods view's events of the selected pod), 0 for none.
+    public var paneRows = 0
 
     public init(width: Int, height: Int, hasBanner: Bool) {
         self.width = width
@@ -26,7 +28,11 @@ public struct Layout: Sendable, Hashable {
 
     public init(_ state: AppState) {
         self.init(width: state.width, height: state.height, hasBanner: state.bannerText != nil)
+        if state.screen.kind == .pods { paneRows = Self.podEventsPaneRows(innerHeight: innerHeight) }
     }
+
+    /// The pods view's events pane: only when the table keeps at least a dozen rows beside it.
+    static func podEventsPaneRows(innerHeight: Int) -> Int { innerHeight >= 20 ? 8 : 0 }
 
     public var isTooSmall: Bool { width < Layout.minWidth || height < Layout.minHeight }
 
@@ -36,7 +42,9 @@ public struct Layout: Sendable, Hashable {
     public var innerWidth: Int { max(0, width - 2) }
 
     /// Data rows of a table (one row is the column header).
-    public var tablePageSize: Int { max(1, innerHeight - 1) }
+    public var tablePageSize: Int { max(1, innerHeight - 1 - paneRows) }
+    /// First row of the pane under a table.
+    public var paneTop: Int { innerTop + innerHeight - paneRows }
     /// First data row of a table.
     public var tableFirstRow: Int { innerTop + 1 }
     /// Rows of a scrolling document.

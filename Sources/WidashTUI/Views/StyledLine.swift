@@ -11,11 +11,29 @@ public struct Segment: Sendable, Hashable {
 /// One line of a scrolling document.
 public struct StyledLine: Sendable, Hashable {
     public var segments: [Segment]
+    /// What `y` copies on this line (a fix command, an identity id, a claim's value), whole even when
+    /// the line shows only a wrapped part of it; nil: `y` copies the line's text without its label.
+    public var copyValue: String?
+    /// What the value is, for the flash: "fix command", "client id", "claim sub".
+    public var copyLabel: String?
     public init(_ segments: [Segment] = []) { self.segments = segments }
     public init(_ text: String, _ role: ColorRole = .text) { segments = [Segment(text, role)] }
     public static let blank = StyledLine()
 
     public var text: String { segments.map(\.text).joined() }
+
+    /// The line with a value to copy.
+    public func copying(_ value: String?, as label: String) -> StyledLine {
+        var line = self
+        line.copyValue = value
+        line.copyLabel = value == nil ? nil : label
+        return line
+    }
+}
+
+extension Array where Element == StyledLine {
+    /// Every line copies `value` (the parts of one wrapped value).
+    func copying(_ value: String?, as label: String) -> [StyledLine] { map { $0.copying(value, as: label) } }
 }
 
 enum TextWrap {

@@ -101,6 +101,7 @@ enum PodsView {
             return
         }
         let s = state.screen
+        if layout.paneRows > 0 { PodEventsPane.render(&buf, state, layout) }
         for r in 0..<layout.tablePageSize {
             let i = s.offset + r
             guard i < rows.count else { break }
