@@ -9,20 +9,17 @@ import WidashSandboxKit
 extension KubeAPI {
     func eventTable(_ query: ObjectQuery) async throws -> SandboxResponse {
         let entries = await store.objects(.events).filter { query.matches($0) }
-        func column(_ name: String, _ description: String, priority: Int = 0, format: String = "") -> [String: Any] {
-            ["name": name, "type": "string", "format": format, "description": description, "priority": priority]
-        }
         let columns = [
-            column("Last Seen", "The last time the event was seen"),
-            column("Type", "The type of the event"),
-            column("Reason", "The reason of the event"),
-            column("Object", "The involved object of the event"),
-            column("Subobject", "The subobject of the event", priority: 1),
-            column("Source", "The source of the event", priority: 1),
-            column("Message", "The message of the event"),
-            column("First Seen", "The first time the event was seen", priority: 1),
-            column("Count", "The count of the event", priority: 1),
-            column("Name", "The name of the event", priority: 1, format: "name"),
+            Self.tableColumn("Last Seen", "The last time the event was seen"),
+            Self.tableColumn("Type", "The type of the event"),
+            Self.tableColumn("Reason", "The reason of the event"),
+            Self.tableColumn("Object", "The involved object of the event"),
+            Self.tableColumn("Subobject", "The subobject of the event", priority: 1),
+            Self.tableColumn("Source", "The source of the event", priority: 1),
+            Self.tableColumn("Message", "The message of the event"),
+            Self.tableColumn("First Seen", "The first time the event was seen", priority: 1),
+            Self.tableColumn("Count", "The count of the event", priority: 1),
+            Self.tableColumn("Name", "The name of the event", priority: 1, format: "name"),
         ]
         let time = now()
         func since(_ stamp: String) -> String {
@@ -42,10 +39,6 @@ extension KubeAPI {
                 "object": ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata],
             ])
         }
-        let body: [String: Any] = ["kind": "Table", "apiVersion": "meta.k8s.io/v1",
-                                   "metadata": ["resourceVersion": String(await store.currentResourceVersion)],
-                                   "columnDefinitions": columns, "rows": rows]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.withoutEscapingSlashes])
-        return SandboxResponse(status: 200, headers: [("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")], body: data)
+        return try await tableResponse(columns: columns, rows: rows)
     }
 }

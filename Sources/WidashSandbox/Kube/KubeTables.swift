@@ -11,6 +11,20 @@ extension KubeAPI {
         (request.headers["accept"] ?? "").contains("as=Table")
     }
 
+    /// A column definition of a server-side Table (meta.k8s.io/v1 TableColumnDefinition).
+    static func tableColumn(_ name: String, _ description: String, priority: Int = 0, format: String = "") -> [String: Any] {
+        ["name": name, "type": "string", "format": format, "description": description, "priority": priority]
+    }
+
+    /// A meta.k8s.io/v1 Table as the API server answers `Accept: …;as=Table` (kubectl's printing).
+    func tableResponse(columns: [[String: Any]], rows: [[String: Any]]) async throws -> SandboxResponse {
+        let body: [String: Any] = ["kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                                   "metadata": ["resourceVersion": String(await store.currentResourceVersion)],
+                                   "columnDefinitions": columns, "rows": rows]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.withoutEscapingSlashes])
+        return SandboxResponse(status: 200, headers: [("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")], body: data)
+    }
+
     func nodeTable(name: String?) async throws -> SandboxResponse {
         let entries: [StoredEntry]
         if let name {
@@ -19,20 +33,17 @@ extension KubeAPI {
         } else {
             entries = await store.objects(.nodes)
         }
-        func column(_ name: String, _ description: String, priority: Int = 0, format: String = "") -> [String: Any] {
-            ["name": name, "type": "string", "format": format, "description": description, "priority": priority]
-        }
         let columns = [
-            column("Name", "Name must be unique within a namespace.", format: "name"),
-            column("Status", "The status of the node"),
-            column("Roles", "The roles of the node"),
-            column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
-            column("Version", "Kubelet Version reported by the node."),
-            column("Internal-IP", "List of addresses reachable to the node. Queried from cloud provider, if available.", priority: 1),
-            column("External-IP", "List of addresses reachable to the node. Queried from cloud provider, if available.", priority: 1),
-            column("OS-Image", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", priority: 1),
-            column("Kernel-Version", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", priority: 1),
-            column("Container-Runtime", "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", priority: 1),
+            Self.tableColumn("Name", "Name must be unique within a namespace.", format: "name"),
+            Self.tableColumn("Status", "The status of the node"),
+            Self.tableColumn("Roles", "The roles of the node"),
+            Self.tableColumn("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
+            Self.tableColumn("Version", "Kubelet Version reported by the node."),
+            Self.tableColumn("Internal-IP", "List of addresses reachable to the node. Queried from cloud provider, if available.", priority: 1),
+            Self.tableColumn("External-IP", "List of addresses reachable to the node. Queried from cloud provider, if available.", priority: 1),
+            Self.tableColumn("OS-Image", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", priority: 1),
+            Self.tableColumn("Kernel-Version", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", priority: 1),
+            Self.tableColumn("Container-Runtime", "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", priority: 1),
         ]
         let time = now()
         var rows: [[String: Any]] = []
@@ -55,11 +66,7 @@ extension KubeAPI {
                 "object": ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata],
             ])
         }
-        let body: [String: Any] = ["kind": "Table", "apiVersion": "meta.k8s.io/v1",
-                                   "metadata": ["resourceVersion": String(await store.currentResourceVersion)],
-                                   "columnDefinitions": columns, "rows": rows]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.withoutEscapingSlashes])
-        return SandboxResponse(status: 200, headers: [("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")], body: data)
+        return try await tableResponse(columns: columns, rows: rows)
     }
 
     /// k8s.io/apimachinery pkg/util/duration `HumanDuration`, the AGE column.
