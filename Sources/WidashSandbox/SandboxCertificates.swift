@@ -27,7 +27,8 @@ struct SandboxCertificates: Sendable {
             names.append("eks.\(region).amazonaws.com")
             names.append("eks-auth.\(region).api.aws")
         }
-        return names
+        // The fleet's managed issuers (EKS, GKE), published by FleetIssuerHosting.
+        return names + FleetIssuerHosting.hostNames.filter { !names.contains($0) }
     }()
 
     /// Concrete host names (no wildcards) that `SandboxInfo.connectTo` routes to the sandbox: the

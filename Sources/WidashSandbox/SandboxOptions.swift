@@ -26,6 +26,9 @@ public struct SandboxOptions: Sendable {
     public var kubeconfigPath: String?
     /// How often the demo moves when not static.
     public var movementInterval: Duration
+    /// Set by `SandboxFleet` for a cluster whose issuer and objects are its own (an EKS-like or
+    /// GKE-like fleet member); nil for an ordinary sandbox.
+    var member: FleetClusterSpec?
 
     public init(listenHost: String = "127.0.0.1", port: Int = 0, scenario: Scenario = .demo, isStatic: Bool = false,
                 faults: FaultSpec? = nil, outputDirectory: String? = nil, kubeconfigPath: String? = nil,
@@ -66,10 +69,13 @@ public struct SandboxInfo: Codable, Sendable, Equatable {
     public var viewerContext: String
     /// The namespace-scoped user's context (namespace `shop`).
     public var namespacedContext: String
+    /// Every cluster of a fleet (`sandbox serve --clusters N`, the demo fleet); nil for one cluster.
+    public var clusters: [SandboxClusterInfo]?
 
     public init(kubeconfig: String?, apiServer: String, issuer: String, caFile: String?, caPEM: String,
                 entraAuthorityHost: String, awsEndpoint: String, connectTo: [String],
-                adminContext: String, viewerContext: String, namespacedContext: String) {
+                adminContext: String, viewerContext: String, namespacedContext: String, clusters: [SandboxClusterInfo]? = nil) {
+        self.clusters = clusters
         self.kubeconfig = kubeconfig
         self.apiServer = apiServer
         self.issuer = issuer

@@ -28,6 +28,9 @@ public final class SandboxServer: Sendable {
     /// The pending `restart-after` fault, replaced whenever the faults are.
     private let plannedRestart = Mutex<Task<Void, Never>?>(nil)
     private let tokens: SandboxTokens
+    /// Set when this server is the first cluster of a fleet (SandboxFleet.swift): the other clusters
+    /// it keeps alive and stops with itself, and the fleet's kubeconfig, which `kubeconfigYAML` returns.
+    let fleet = Mutex<FleetLink?>(nil)
 
     private init(info: SandboxInfo, options: SandboxOptions, context: SandboxContext, listener: HTTPSListener,
                  store: ClusterStore, kube: KubeAPI, movement: DemoMovement?, stuckRollout: StuckRollout?,
@@ -68,10 +71,19 @@ public final class SandboxServer: Sendable {
         let connectTo = SandboxCertificates.connectToHosts.map { "\($0):443:127.0.0.1:\(listener.port)" }
 
         do {
-            let issuer = try await ServiceAccountTokenIssuer(issuer: baseURL)
+            let member = options.member
+            let issuerURL = member?.issuer ?? baseURL
+            // A fleet's extra cluster makes its signing key in the background (see the issuer).
+            let issuer = try await ServiceAccountTokenIssuer(issuer: issuerURL, jwksURI: member?.jwksURI,
+                                                             publishesDiscovery: member?.publishesDiscovery ?? true,
+                                                             eager: member == nil)
             let store = ClusterStore()
             let content: ScenarioContent
             switch options.scenario {
+            case _ where member?.content != nil:
+                // A fleet member's own objects (FleetScenarios), whatever the scenario says.
+                content = member?.content?(Date()) ?? ScenarioContent()
+                try await store.load(content.objects)
             case .demo:
                 content = DemoScenario.build(now: Date())
                 try await store.load(content.objects)
@@ -105,13 +117,13 @@ public final class SandboxServer: Sendable {
             if case .scale(let namespaces, let serviceAccounts, _) = options.scenario {
                 scale = ScaleIdentities(namespaces: namespaces, serviceAccounts: serviceAccounts)
             }
-            let context = SandboxContext(clusterIssuer: baseURL, caPEM: caPEM, transport: transport, baseURL: baseURL,
+            let context = SandboxContext(clusterIssuer: issuerURL, caPEM: caPEM, transport: transport, baseURL: baseURL,
                                          scale: scale)
             slot.set(SandboxRouter(kube: kube, services: services(context)))
 
             let (kubeconfigPath, caPath) = try writeFiles(options: options, baseURL: baseURL, caPEM: certificates.caPEM, tokens: tokens)
             let info = SandboxInfo(
-                kubeconfig: kubeconfigPath, apiServer: baseURL, issuer: baseURL, caFile: caPath, caPEM: certificates.caPEM,
+                kubeconfig: kubeconfigPath, apiServer: baseURL, issuer: issuerURL, caFile: caPath, caPEM: certificates.caPEM,
                 entraAuthorityHost: "https://login.microsoftonline.com/", awsEndpoint: baseURL, connectTo: connectTo,
                 adminContext: KubeconfigWriter.adminContext, viewerContext: KubeconfigWriter.viewerContext,
                 namespacedContext: KubeconfigWriter.shopContext)
@@ -124,7 +136,7 @@ public final class SandboxServer: Sendable {
                 stuckRollout = controller
                 if !options.isStatic { background.append(Task { await controller.run() }) }
             }
-            if case .demo = options.scenario {
+            if case .demo = options.scenario, member?.content == nil {
                 let mover = DemoMovement(store: store, blueprints: content.blueprints)
                 movement = mover
                 if !options.isStatic {
@@ -191,7 +203,8 @@ public final class SandboxServer: Sendable {
 
     /// A kubeconfig for this sandbox with both users; `user` picks the current context.
     public func kubeconfigYAML(user: SandboxUser = .admin) -> String {
-        KubeconfigWriter.render(server: info.apiServer, caPEM: info.caPEM, tokens: tokens, current: user)
+        if let fleet = fleet.withLock({ $0 }) { return fleet.kubeconfigYAML(user) }
+        return KubeconfigWriter.render(server: info.apiServer, caPEM: info.caPEM, tokens: tokens, current: user)
     }
 
     /// `export` lines with which widash and standard clients (kubectl, azure-identity, boto3, curl)
@@ -243,6 +256,13 @@ public final class SandboxServer: Sendable {
     public func currentResourceVersion() async -> Int {
         await store.currentResourceVersion
     }
+
+    /// The cluster's issuer (URL, discovery document, JWKS): the fleet publishes it at the issuer's
+    /// own host name, as EKS and GKE do (FleetIssuerHosting).
+    var issuerPublication: ServiceAccountTokenIssuer { kube.issuer }
+
+    /// The users' bearer tokens (only ever written into a kubeconfig).
+    var userTokens: SandboxTokens { tokens }
 
     /// Number of open watch streams (tests use it to see a client's watch arrive or go).
     public func openWatchCount() async -> Int {
@@ -300,6 +320,11 @@ public final class SandboxServer: Sendable {
 
     /// Stops serving: closes the listener and every connection, and ends the background changes.
     public func stop() async {
+        let companions = fleet.withLock { link in
+            defer { link = nil }
+            return link?.companions ?? []
+        }
+        for companion in companions { await companion.stop() }
         for task in background { task.cancel() }
         plannedRestart.withLock { $0?.cancel() }
         await store.forgetHistory()

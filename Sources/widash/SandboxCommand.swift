@@ -18,6 +18,11 @@ struct SandboxServeCommand: AsyncParsableCommand {
         Prints one JSON line when ready: kubeconfig, apiServer, issuer, caFile, caPEM, entraAuthorityHost, \
         awsEndpoint, connectTo. The admin token is only in the kubeconfig.
 
+        --clusters N serves N clusters of the scenario (a scale scenario's sizes are per cluster), each with \
+        its own listener, CA, service-account issuer and users, in one kubeconfig with the contexts \
+        widash-sandbox-1 … widash-sandbox-N; the JSON line adds `clusters` (context, apiServer, issuer, caPEM \
+        of each). The emulated clouds are served by the first cluster and trust its issuer only.
+
         --faults SPEC: \(FaultSpec.help)
         """)
 
@@ -46,6 +51,9 @@ struct SandboxServeCommand: AsyncParsableCommand {
                                valueName: "spec"))
     var faults: String?
 
+    @Option(help: "Number of clusters to serve, each with its own listener, CA, issuer and users.")
+    var clusters: Int = 1
+
     @Flag(help: "Do not let the demo change by itself.")
     var `static` = false
 
@@ -60,6 +68,9 @@ struct SandboxServeCommand: AsyncParsableCommand {
 
     private func serve() async throws {
         let (host, port) = try parseListen(listen)
+        guard (1...200).contains(clusters) else {
+            throw ValidationError("--clusters must be between 1 and 200, not \(clusters)")
+        }
         let scenarioValue: SandboxOptions.Scenario
         switch scenario {
         case "demo": scenarioValue = .demo
@@ -88,7 +99,16 @@ struct SandboxServeCommand: AsyncParsableCommand {
                                      faults: faultSpec, outputDirectory: directory, kubeconfigPath: kubeconfigOut)
 
         let signals = SignalWaiter()
-        let server = try await SandboxServer.start(options, services: EmulatedClouds.services)
+        let server: SandboxServer
+        let info: SandboxInfo
+        if clusters == 1 {
+            server = try await SandboxServer.start(options, services: EmulatedClouds.services)
+            info = server.info
+        } else {
+            let fleet = try await SandboxFleet.start(clusters: clusters, options, services: EmulatedClouds.services)
+            server = fleet.main
+            info = fleet.info
+        }
         if let envOut {
             do {
                 try SandboxServer.write(server.envExports(), to: envOut, mode: 0o600)
@@ -99,7 +119,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = String(decoding: try encoder.encode(server.info), as: UTF8.self)
+        let line = String(decoding: try encoder.encode(info), as: UTF8.self)
         // One line, written straight to fd 1 so it is not held in a stdio buffer when stdout is a pipe.
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
         await signals.wait()

@@ -66,7 +66,9 @@ struct SessionFactory {
             guard options.connectTo.isEmpty else {
                 throw ValidationError("--connect-to does not go with --demo: the demo routes the cloud host names to its sandbox itself")
             }
-            let sandbox = try await SandboxServer.start(SandboxOptions(faults: faults), services: EmulatedClouds.services)
+            // The demo fleet: the demo cluster plus its EKS-like, GKE-like and unreachable contexts;
+            // `sandbox` is the demo cluster, whose kubeconfig names them all (SandboxFleet.swift).
+            let sandbox = try await SandboxFleet.startDemo(SandboxOptions(faults: faults), services: EmulatedClouds.services).main
             Self.embedded.withLock { $0.append(sandbox) }
             let session = try demoSession(sandbox)
             return Started(session: session, sandbox: sandbox,

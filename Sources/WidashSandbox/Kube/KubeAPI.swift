@@ -45,11 +45,23 @@ final class KubeAPI: Sendable {
         // The issuer's discovery endpoints are public (system:service-account-issuer-discovery is bound
         // to unauthenticated users when the API server is the issuer) and exempt from faults, so
         // Entra/STS key fetches do not fail because the cluster API is being tortured.
+        if !issuer.publishesDiscovery, request.path == "/.well-known/openid-configuration" || request.path == "/openid/v1/jwks" {
+            // An API server that does not install the discovery handlers (kube-apiserver serves them
+            // only when its issuer and JWKS URI make valid metadata: pkg/controlplane/apiserver
+            // `ServiceAccountIssuerDiscovery`, routes.NewOpenIDMetadataServer) falls through to the
+            // mux's not-found answer, Go's http.NotFound: 404, text/plain, "404 page not found".
+            return .complete(SandboxResponse(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                             body: Data("404 page not found\n".utf8)))
+        }
         if request.method == "GET", request.path == "/.well-known/openid-configuration" {
             return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/json")], body: issuer.discoveryJSON))
         }
         if request.method == "GET", request.path == "/openid/v1/jwks" {
-            return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/jwk-set+json")], body: issuer.jwksJSON))
+            guard let jwks = try? await issuer.jwksJSON() else {
+                return .complete(KubeStatus(code: 500, reason: "InternalError",
+                                            message: "Internal error occurred: the service-account signing key could not be generated").response)
+            }
+            return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/jwk-set+json")], body: jwks))
         }
         countRequest(request)
         let decision = faults.decide()
