@@ -23,7 +23,7 @@ public struct KubeClient: Sendable {
         self.credentials = KubeCredentialsProvider(
             config: config, fileSystem: options.fileSystem,
             plugin: ExecCredentialPlugin(baseEnvironment: options.execEnvironment, timeout: options.execTimeout),
-            now: options.now)
+            now: options.now, sharedExec: options.sharedExecCredentials)
         self.transports = TransportPool(factory: transportFactory)
     }
 

@@ -28,6 +28,9 @@ public struct KubeClientOptions: Sendable {
     /// The environment exec plugins inherit.
     public var execEnvironment: [String: String]
     public var fileSystem: KubeFileSystem
+    /// Exec plugin credentials shared with other clients of the same user (a fleet of contexts):
+    /// the plugin runs once per user, not once per context. nil: this client's own cache.
+    public var sharedExecCredentials: ExecCredentialCache?
     public var sleep: @Sendable (Duration) async throws -> Void
     public var now: @Sendable () -> Date
     public var logger: Logger

@@ -27,6 +27,8 @@ public actor KubeCredentialsProvider {
     private let fileSystem: KubeFileSystem
     private let plugin: ExecCredentialPlugin
     private let now: @Sendable () -> Date
+    /// Shared with other clients of the same exec user (a fleet of contexts); nil: this client's own.
+    private let sharedExec: ExecCredentialCache?
 
     private var fileToken: (stamp: FileStamp?, token: String)?
     private var execCached: ExecCredential?
@@ -36,7 +38,8 @@ public actor KubeCredentialsProvider {
 
     public init(config: ResolvedKubeConfig, fileSystem: KubeFileSystem = .local,
                 plugin: ExecCredentialPlugin = ExecCredentialPlugin(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, sharedExec: ExecCredentialCache? = nil) {
+        self.sharedExec = sharedExec
         self.auth = config.auth
         self.config = config
         self.fileSystem = fileSystem
@@ -65,12 +68,15 @@ public actor KubeCredentialsProvider {
 
     /// Called after a 401: forgets cached credentials. Returns true when fresh credentials may differ,
     /// i.e. when retrying the request once is worthwhile.
-    public func invalidate() -> Bool {
+    public func invalidate() async -> Bool {
         switch auth {
         case .tokenFile:
             fileToken = nil
             return true
-        case .exec:
+        case .exec(let exec):
+            if let sharedExec {
+                await sharedExec.invalidate(key: ExecCredentialCache.key(userName: config.userName, exec: exec, cluster: config), used: execCached)
+            }
             execCached = nil
             return true
         case .none, .token, .basic:
@@ -95,6 +101,13 @@ public actor KubeCredentialsProvider {
 
     private func execCredential(_ exec: ExecConfig) async throws -> ExecCredential {
         if let cached = execCached, cached.expiration.map({ $0 > now() }) ?? true { return cached }
+        if let sharedExec {
+            let plugin = plugin, config = config
+            let credential = try await sharedExec.credential(key: ExecCredentialCache.key(userName: config.userName, exec: exec, cluster: config),
+                                                             now: now()) { try await plugin.run(exec, cluster: config) }
+            execCached = credential
+            return credential
+        }
         // Concurrent requests share one plugin run.
         if let running = execInFlight { return try await running.value }
         let plugin = plugin, config = config

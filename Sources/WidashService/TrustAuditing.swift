@@ -33,7 +33,12 @@ extension ClusterSession {
     /// The inventory with the cloud side of every binding audited (`widash identities`).
     public func auditedInventory(namespace: String?, now: Date = Date()) async throws -> Inventory {
         let snapshot = try await kube.loadSnapshot(namespace: namespace)
-        let inventory = InventoryBuilder.build(snapshot: snapshot, now: now)
+        return await audited(InventoryBuilder.build(snapshot: snapshot, now: now), of: snapshot, namespace: namespace)
+    }
+
+    /// `inventory`, built from `snapshot`, with the cloud side of every binding audited (the fleet
+    /// lists under a deadline, then audits).
+    public func audited(_ inventory: Inventory, of snapshot: ClusterSnapshot, namespace: String?) async -> Inventory {
         var audit = trustAudit(issuer: inventory.issuer)
         // Only a list of every namespace shows every neighbour a fix could break.
         audit.wholeCluster = namespace == nil && !snapshot.unreadable.contains { $0.what == KubeClient.allNamespacesRead }
