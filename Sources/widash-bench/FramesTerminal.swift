@@ -22,6 +22,8 @@ struct FramesTerminalResult: Codable, Sendable {
     /// complete frame (what ran meanwhile, e.g. the trust audit, is the caller's to compare).
     var keysFromSeconds: Double = 0
     var keysUntilSeconds: Double = 0
+    /// The dashboard's peak RSS (VmHWM), read just before it was told to quit; 0 where unknown.
+    var peakRSSBytes: Int = 0
 }
 
 /// Runs the real `widash dashboard` in a pseudo-terminal with `WIDASH_FRAME_LOG`, waits for its
@@ -29,8 +31,9 @@ struct FramesTerminalResult: Codable, Sendable {
 /// frame is in the log) and quits with `:q`.
 enum FramesTerminal {
     /// - Parameter environment: added to the child's environment (e.g. the sandbox's cloud settings).
+    /// - Parameter arguments: added after `dashboard --kubeconfig FILE` (e.g. `--fleet`).
     static func run(widash: String, kubeconfig: String, width: Int, height: Int, keys: [FrameKeystroke],
-                    timeout: Double, environment extra: [String: String] = [:]) throws -> FramesTerminalResult {
+                    timeout: Double, environment extra: [String: String] = [:], arguments: [String] = []) throws -> FramesTerminalResult {
         let directory = NSTemporaryDirectory() + "widash-bench-frames-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -51,7 +54,7 @@ enum FramesTerminal {
         environment.merge(extra) { _, new in new }
 
         let deadline = ProcessStats.monotonicSeconds() + timeout
-        let child = try PseudoTerminalChild.spawn(widash, ["dashboard", "--kubeconfig", kubeconfig],
+        let child = try PseudoTerminalChild.spawn(widash, ["dashboard", "--kubeconfig", kubeconfig] + arguments,
                                                   environment: environment, width: width, height: height)
         defer { child.terminate() }
         let start = child.startNanoseconds
@@ -89,6 +92,7 @@ enum FramesTerminal {
             keySeconds[category, default: []].append(Double(seen.flushed &- written) / 1e9)
             insideSeconds[category, default: []].append(Double(seen.flushed &- seen.read) / 1e9)
         }
+        let peak = ProcessStats.peakRSS(pid: child.pid) ?? 0
         _ = try child.write(FrameScript.quit)
         let exitCode = try child.wait(until: deadline)
         return FramesTerminalResult(
@@ -97,7 +101,7 @@ enum FramesTerminal {
             keySeconds: keySeconds, keyInsideSeconds: insideSeconds, sawCompleteFrame: complete != nil,
             sentKeys: keys.count, framedKeys: framed, exitCode: exitCode,
             keysFromSeconds: Double((firstWritten ?? 0) &- (complete ?? start)) / 1e9,
-            keysUntilSeconds: Double((lastFlushed ?? 0) &- (complete ?? start)) / 1e9)
+            keysUntilSeconds: Double((lastFlushed ?? 0) &- (complete ?? start)) / 1e9, peakRSSBytes: peak)
     }
 }
 

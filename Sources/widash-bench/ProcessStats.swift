@@ -5,11 +5,14 @@ enum ProcessStats {
     /// Peak resident set size (VmHWM), in bytes; nil where /proc is absent.
     static func peakRSS() -> Int? { statusField("VmHWM:") }
 
+    /// Another process's peak resident set size (while it runs: read before it exits).
+    static func peakRSS(pid: Int32) -> Int? { statusField("VmHWM:", path: "/proc/\(pid)/status") }
+
     /// Current resident set size (VmRSS), in bytes.
     static func currentRSS() -> Int? { statusField("VmRSS:") }
 
-    private static func statusField(_ name: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    private static func statusField(_ name: String, path: String = "/proc/self/status") -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
             let number = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
             return number.map { $0 * 1024 }

@@ -22,7 +22,7 @@ struct WidashBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "widash-bench",
         abstract: "Benchmarks for widash at cluster scale (use a release build).",
-        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, AuditBenchmark.self, WritePages.self,
+        subcommands: [DecodeBenchmark.self, LoadBenchmark.self, WatchBenchmark.self, FramesBenchmark.self, AuditBenchmark.self, FleetBenchmark.self, WritePages.self,
                       MeasureDecode.self, MeasureLoad.self, MeasureFrames.self],
         defaultSubcommand: DecodeBenchmark.self)
 }

@@ -26,6 +26,7 @@ public final class CommandExecutor: @unchecked Sendable {
     private var inventoryTask: Task<Void, Never>?
     private var traceTasks: [Int: Task<Void, Never>] = [:]
     private var eventsTask: Task<Void, Never>?
+    private var fleetTask: Task<Void, Never>?
 
     public init(environment: any DashboardEnvironment, themes: ThemeLoader, post: @escaping @Sendable (Message) -> Void) {
         self.environment = environment
@@ -100,6 +101,18 @@ public final class CommandExecutor: @unchecked Sendable {
         case .stopEvents:
             eventsTask?.cancel()
             eventsTask = nil
+        case .watchFleet(let contexts):
+            fleetTask?.cancel()
+            fleetTask = Task {
+                do {
+                    for await summary in try env.fleetSummaries(contextsRegex: contexts) {
+                        if Task.isCancelled { break }
+                        post(.fleet(summary))
+                    }
+                } catch {
+                    post(.fleetProblem("\(error)"))
+                }
+            }
         case .saveFile(let path, let contents, let lines):
             Task { post(ExportWriter.write(contents, to: path, lines: lines)) }
         case .loadTheme(let name):
@@ -118,6 +131,7 @@ public final class CommandExecutor: @unchecked Sendable {
     public func cancelAll() {
         inventoryTask?.cancel()
         eventsTask?.cancel()
+        fleetTask?.cancel()
         for t in traceTasks.values { t.cancel() }
         traceTasks = [:]
     }

@@ -92,7 +92,8 @@ public enum DashboardRunner {
         var appliedTheme = state.theme
         let executor = CommandExecutor(environment: launch.environment, themes: launch.themes, post: { queue.post($0) })
         defer { executor.cancelAll() }
-        for c in [Command.loadHeader, .watchInventory(namespace: launch.options.namespace)] { executor.execute(c) }
+        let fleetStart = FleetActions.start(&state)
+        for c in [Command.loadHeader, .watchInventory(namespace: launch.options.namespace)] + fleetStart { executor.execute(c) }
 
         var lastTick = Date.distantPast
         var dirty = true
@@ -128,8 +129,15 @@ public enum DashboardRunner {
             if dirty && !state.quitting {
                 terminal.draw(DashboardView.render(state, unicode: terminal.unicode))
                 dirty = false
-                frameLog?.frameFlushed(at: FrameLog.now(), rows: state.index.identityRows.count,
-                                       loaded: state.loaded, expected: state.expected)
+                if state.screen.kind == .fleet {
+                    // The fleet view is complete once every cluster has a summary that is not loading.
+                    let totals = state.fleet.totals
+                    frameLog?.frameFlushed(at: FrameLog.now(), rows: state.fleet.rows.count,
+                                           loaded: totals.ready + totals.unreachable, expected: totals.clusters)
+                } else {
+                    frameLog?.frameFlushed(at: FrameLog.now(), rows: state.index.identityRows.count,
+                                           loaded: state.loaded, expected: state.expected)
+                }
             }
         }
         return signals.exitCode

@@ -7,6 +7,9 @@ import Foundation
 ///     frame <t_ns> rows=<filtered identity rows> loaded=<n> expected=<n> complete=<0|1>
 ///     key <t_read_ns> <t_flushed_ns> <key name>
 ///
+/// On the fleet view `rows` counts the fleet's rows and `loaded`/`expected` its clusters (a cluster
+/// counts as loaded once its summary is ready or unreachable).
+///
 /// It holds counts and key names only, never screen text, so nothing secret can reach it.
 /// Write errors are ignored: a benchmark aid must never disturb the dashboard.
 final class FrameLog {

@@ -17,6 +17,8 @@ public enum ViewKind: Sendable, Hashable {
     case timeline
     /// The full text of a cut table row (enter on a doctor row); its content is `textDetails[title]`.
     case text(title: String)
+    /// Every kubeconfig context's summary (`:fleet`, `--fleet`); `AppState.fleet` holds them.
+    case fleet
 
     /// Name shown in the crumbs.
     public var crumb: String {
@@ -33,6 +35,7 @@ public enum ViewKind: Sendable, Hashable {
         case .resources: return "resources"
         case .timeline: return "timeline"
         case .text(let title): return title
+        case .fleet: return "fleet"
         }
     }
 }
@@ -79,6 +82,9 @@ public struct DashboardOptions: Sendable, Hashable {
     public var contextThemes: [String: String] = [:]
     /// The theme of contexts without their own (nil: the built-in default).
     public var baseTheme: String?
+    /// `--fleet`: open on the fleet view; `--contexts REGEX`: the contexts it watches (nil: all).
+    public var startsOnFleet = false
+    public var fleetContexts: String?
 
     public init(readOnly: Bool = false, showToken: Bool = false, autoRerunSeconds: Int = 10, refreshSeconds: Int = 30,
                 resources: [String: String] = [:], namespace: String? = nil, auditsTrust: Bool = true) {
@@ -182,6 +188,8 @@ public struct AppState: Sendable {
     public var doctorChecks: [DoctorCheck]?
     /// What the `.text(title:)` views show, by title.
     public var textDetails: [String: TextDetail] = [:]
+    /// The fleet view's cluster summaries, filter and sort (kept across context switches).
+    public var fleet = FleetState()
     public var contexts: [String] = []
     public var namespaces: [String] = []
     /// Theme names and `.yaml` paths `:theme`/`:skin` suggest (filled at start by the runner).

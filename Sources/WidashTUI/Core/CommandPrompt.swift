@@ -30,6 +30,7 @@ enum CommandPrompt {
         Spec(name: "trace", aliases: [], argument: .none, about: "trace the selected pod's token exchange"),
         Spec(name: "token", aliases: [], argument: .none, about: "fetch a test token for the selection"),
         Spec(name: "timeline", aliases: [], argument: .none, about: "token lifetimes of the selected pods"),
+        Spec(name: "fleet", aliases: ["clusters"], argument: .text("[REGEX]"), about: "every kubeconfig context at once"),
         Spec(name: "save", aliases: [], argument: .text("FILE"), about: "write the current view to a file"),
         Spec(name: "theme", aliases: [], argument: .theme, about: "colour theme by name or .yaml path"),
         Spec(name: "skin", aliases: [], argument: .theme, about: "import a k9s skin (or widash theme) file"),
@@ -80,6 +81,8 @@ enum CommandPrompt {
             if let arg { return selectNamespace(&state, arg == "all" || arg == "-A" ? nil : arg) }
             Navigation.push(&state, .namespaces)
             return [.loadNamespaces]
+        case "fleet", "clusters":
+            return FleetActions.command(&state, regex: arg)
         case "doctor":
             state.doctorChecks = nil
             Navigation.push(&state, .doctor)

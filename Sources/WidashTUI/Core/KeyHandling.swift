@@ -55,6 +55,8 @@ private func editLine(_ state: inout AppState, _ key: Key, text: String, isComma
 }
 
 func applyFilter(_ state: inout AppState, _ text: String) {
+    // The fleet table has its own filter: opening a cluster must not filter its identities.
+    if state.screen.kind == .fleet { return FleetActions.applyFilter(&state, text) }
     guard state.filter != text else { return }
     state.filter = text
     state.reindex()
@@ -68,6 +70,7 @@ func applyFilter(_ state: inout AppState, _ text: String) {
 private func normalKey(_ state: inout AppState, _ key: Key) -> [Command] {
     let kind = state.screen.kind
     let page = Navigation.pageSize(state, kind)
+    if kind == .fleet, let commands = FleetActions.key(&state, key) { return commands }
     switch key {
     case .char(":"):
         state.mode = .command("")
@@ -186,6 +189,8 @@ private func open(_ state: inout AppState) -> [Command] {
         return TraceActions.rerun(&state)
     case .doctor:
         CopyActions.openDoctorRow(&state)
+    case .fleet:
+        return FleetActions.open(&state)
     case .detail, .trace, .token, .help, .text, .timeline:
         break
     }

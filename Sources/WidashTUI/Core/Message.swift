@@ -39,6 +39,10 @@ public enum Message: Sendable {
     case saved(path: String, lines: Int, error: String?)
     /// The watched events of identity `key` (EventsFollow, `Command.watchEvents`).
     case events(key: String, update: IdentityEventsUpdate)
+    /// A fleet cluster's new summary (`Command.watchFleet`); it replaces the one of the same context.
+    case fleet(ClusterSummary)
+    /// The fleet cannot be watched (no kubeconfig, bad regex, no context matches).
+    case fleetProblem(String)
 }
 
 /// Side effects `update` asks the runtime to perform; results come back as messages.
@@ -66,4 +70,7 @@ public enum Command: Sendable, Hashable {
     case watchEvents(key: String, namespace: String, serviceAccount: String)
     /// Stop the events watch.
     case stopEvents
+    /// Watch the summaries of the kubeconfig contexts matching `contexts` (nil: all), replacing
+    /// any fleet watch; updates come back as `Message.fleet`.
+    case watchFleet(contexts: String?)
 }

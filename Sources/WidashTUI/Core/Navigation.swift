@@ -6,7 +6,7 @@ enum Navigation {
     /// Whether a view is a table with a cursor (else a scrolling document).
     static func isTable(_ kind: ViewKind) -> Bool {
         switch kind {
-        case .identities, .pods, .contexts, .namespaces, .doctor, .resources: return true
+        case .identities, .pods, .contexts, .namespaces, .doctor, .resources, .fleet: return true
         case .detail, .trace, .token, .help, .text, .timeline: return false
         }
     }
@@ -19,6 +19,7 @@ enum Navigation {
         case .namespaces: return state.namespaces.count + 1
         case .doctor: return state.doctorChecks?.count ?? 0
         case .resources: return state.traceResources.count
+        case .fleet: return state.fleet.rows.count
         case .detail, .trace, .token, .help, .text, .timeline:
             return Documents.lines(for: kind, state: state, width: Layout(state).innerWidth).count
         }
@@ -83,7 +84,9 @@ enum Navigation {
     /// Makes `kind` the only view (k9s's `:sa`, `:pods`), keeping the identities root.
     static func reset(_ state: inout AppState, to kind: ViewKind) {
         let root = state.stack.first { $0.kind == .identities } ?? Screen(.identities)
-        state.stack = kind == .identities ? [root] : [root, Screen(kind)]
+        // An open fleet stays below the cluster's views (esc goes back to it).
+        let fleet = state.stack.first { $0.kind == .fleet }.map { [$0] } ?? []
+        state.stack = fleet + (kind == .identities ? [root] : [root, Screen(kind)])
         clampAll(&state)
     }
 }

@@ -31,6 +31,7 @@ func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
         return ContextTheme.commands(state.options, previous: previous, context: facts.context)
     case .inventory(let u):
         applyInventory(&state, u)
+        FleetActions.inventoryChanged(&state, u)
         return []
     case .trace(let runID, let event, let at):
         return applyTraceEvent(&state, runID: runID, event: event, at: at)
@@ -62,7 +63,7 @@ func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
         state.expected = 0
         state.traceReports = [:]
         state.podTokenFiles = [:]
-        state.stack = [Screen(.identities)]
+        FleetActions.contextSwitched(&state, to: name)
         state.reindex()
         return [.loadHeader, .watchInventory(namespace: state.options.namespace)]
     case .themeLoaded(let theme):
@@ -75,6 +76,13 @@ func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
         return []
     case .events(let key, let eventsUpdate):
         EventsFollow.apply(&state, key: key, update: eventsUpdate)
+        return []
+    case .fleet(let summary):
+        FleetActions.apply(&state, summary)
+        return []
+    case .fleetProblem(let problem):
+        state.fleet.problem = problem
+        state.fleet.watching = false
         return []
     case .saved(let path, let lines, let error):
         if let error { state.flash(error, error: true) } else { state.flash("saved \(path) (\(lines) lines)") }
@@ -98,6 +106,7 @@ private func handleTick(_ state: inout AppState, _ date: Date) -> [Command] {
     // (each a few ms to ~20 ms at 10 000 accounts), so filter and sort keys find them ready. One
     // slice per tick keeps a key that arrives meanwhile from waiting for all of them.
     if state.loaded >= state.expected { state.warmTableCache() }
+    FleetActions.tick(&state)
     if let t = state.trace, t.autoRerun, !t.isRunning, let next = t.nextRunAt, next <= date {
         return TraceActions.rerun(&state)
     }

@@ -179,4 +179,8 @@ public protocol DashboardEnvironment: Sendable {
     /// The watched events of a service account's pods and of the workloads whose pod template uses
     /// it (a default that says it has none is in EventsEnvironment.swift).
     func identityEvents(namespace: String, serviceAccount: String) -> AsyncStream<IdentityEventsUpdate>
+
+    /// The summaries of the kubeconfig contexts matching `contextsRegex` (nil: all), each replaced
+    /// as it changes; throws when there is no fleet to watch (the default, in FleetEnvironment.swift).
+    func fleetSummaries(contextsRegex: String?) throws -> AsyncStream<ClusterSummary>
 }

@@ -23,6 +23,12 @@ enum HeaderView {
                 x += buf.write(" \(w) ", x: x, y: 0, role: .headerWarning) + 1
             }
         }
+        if state.screen.kind == .fleet {
+            let right = FleetHeader.right(state)
+            buf.write(segments: FleetHeader.segments(state), x: 0, y: 1, maxWidth: max(0, buf.width - CharWidth.of(right) - 1))
+            buf.write(right, x: max(0, buf.width - CharWidth.of(right)), y: 1, role: .header)
+            return
+        }
         let issuer = h?.issuer ?? state.inventory.issuer ?? "unknown"
         var right: String
         if state.expected > 0 && state.loaded < state.expected {
@@ -70,6 +76,8 @@ enum HintsView {
             return [("f", "test fetch"), ("j/k", "scroll")] + common
         case .text:
             return [("y", "copy"), ("n/N", "next/prev value")] + common
+        case .fleet:
+            return [("enter", "open"), ("/", "filter"), ("s", "sort"), ("r", "relist")] + common
         }
     }
 
@@ -98,6 +106,10 @@ enum StatusLine {
         }
         if let f = state.flash {
             buf.write(" " + f.text, x: 0, y: row, role: f.isError ? .flashError : .flash)
+            return
+        }
+        if state.screen.kind == .fleet {
+            buf.write(segments: FleetHeader.statusSegments(state), x: 0, y: row)
             return
         }
         let (errors, warnings) = state.statusCounts

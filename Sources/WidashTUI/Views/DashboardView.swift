@@ -29,6 +29,7 @@ public enum DashboardView {
         case .pods: PodsView.render(&buf, state, layout)
         case .contexts, .namespaces, .resources: ListViews.render(&buf, state, layout, kind)
         case .doctor: DoctorView.render(&buf, state, layout)
+        case .fleet: FleetView.render(&buf, state, layout)
         case .detail, .trace, .token, .help, .text, .timeline:
             let lines = Documents.lines(for: kind, state: state, width: layout.innerWidth)
             renderDocument(&buf, lines, offset: state.screen.offset, layout: layout, cursor: state.screen.cursor)
@@ -98,6 +99,9 @@ enum MainTitle {
         case .resources: return "Step-5 resource"
         case .text(let title): return title
         case .timeline: return "Token timeline"
+        case .fleet:
+            return "Fleet(\(state.fleet.contextsRegex.map { "/\($0)/" } ?? "all"))[\(state.fleet.rows.count)]"
+                + FilterLine.title(state.fleet.filter)
         }
     }
 }

@@ -381,7 +381,7 @@ enum TokenDocument {
 
 enum HelpDocument {
     static let keys: [(String, String)] = [
-        (":", "command line: :sa :pods :ctx [NAME] :ns [NAME] :doctor :audit :theme NAME :trace :token :auto N :resource URL :q"),
+        (":", "command line: :sa :pods :ctx [NAME] :ns [NAME] :fleet :doctor :audit :theme NAME :trace :token :timeline :save :auto N :resource URL :q"),
         ("/", "filter rows: text (substring), !text (inverse), -l key=value[,key!=value] (annotations, provider, namespace, status, trust)"),
         ("?", "this help"),
         ("↑ ↓  j k", "move"),
@@ -406,6 +406,7 @@ enum HelpDocument {
         ("/-f text", "fuzzy filter: rows holding the letters of text in order, gaps allowed (the sort stays)"),
         ("tab  S-tab", ": prompt: complete the command, context, namespace or theme; again: the next / previous one"),
         (":skin FILE", "import a k9s skin (its body, frame and table colours); a bad file keeps the theme in use"),
+        (":fleet [REGEX]", "every kubeconfig context at once (widash --fleet): enter opens a cluster (esc comes back), / filters, s or C S P I O E W R U H X A sorts, r relists"),
         ("mouse", "click selects a row, the wheel scrolls"),
         ("ctrl-c  :q", "quit"),
     ]
