@@ -25,6 +25,20 @@ final class FleetUpdateTests: XCTestCase {
         XCTAssertEqual(plain.stack.map(\.kind), [.identities])
     }
 
+    /// On the fleet the current context's inventory is not read; leaving the fleet for a cluster
+    /// view (`:sa`) starts its watch once, a context switch starts it itself.
+    func testTheCurrentContextsInventoryWaitsUntilTheFleetIsLeft() {
+        var options = DashboardOptions()
+        options.startsOnFleet = true
+        var state = AppState(width: 120, height: 20, now: SampleFleet.now, options: options)
+        _ = FleetActions.start(&state)
+        state.inventoryWatched = false  // as DashboardRunner starts on the fleet
+        XCTAssertFalse(update(&state, .tick(SampleFleet.now)).contains(.watchInventory(namespace: nil)))
+        TestSupport.send(&state, ":sa")
+        XCTAssertEqual(TestSupport.press(&state, .enter).filter { $0 == .watchInventory(namespace: nil) }.count, 1)
+        XCTAssertFalse(update(&state, .tick(SampleFleet.now)).contains(.watchInventory(namespace: nil)), "started once")
+    }
+
     func testSummariesReplaceByContextAndTheCursorStaysOnItsCluster() {
         var state = SampleFleet.state()
         XCTAssertEqual(contexts(state), ["aks-prod", "eks-payments", "gke-staging", "onprem-old"])

@@ -93,7 +93,10 @@ public enum DashboardRunner {
         let executor = CommandExecutor(environment: launch.environment, themes: launch.themes, post: { queue.post($0) })
         defer { executor.cancelAll() }
         let fleetStart = FleetActions.start(&state)
-        for c in [Command.loadHeader, .watchInventory(namespace: launch.options.namespace)] + fleetStart { executor.execute(c) }
+        // On the fleet, the current context's inventory waits until a cluster view is opened.
+        state.inventoryWatched = !launch.options.startsOnFleet
+        let inventoryStart: [Command] = state.inventoryWatched ? [.watchInventory(namespace: launch.options.namespace)] : []
+        for c in [Command.loadHeader] + inventoryStart + fleetStart { executor.execute(c) }
 
         var lastTick = Date.distantPast
         var dirty = true

@@ -190,6 +190,8 @@ public struct AppState: Sendable {
     public var textDetails: [String: TextDetail] = [:]
     /// The fleet view's cluster summaries, filter and sort (kept across context switches).
     public var fleet = FleetState()
+    /// Whether the current context's inventory watch was started (`--fleet` starts without it).
+    public var inventoryWatched = true
     public var contexts: [String] = []
     public var namespaces: [String] = []
     /// Theme names and `.yaml` paths `:theme`/`:skin` suggest (filled at start by the runner).

@@ -201,5 +201,6 @@ func selectNamespace(_ state: inout AppState, _ ns: String?) -> [Command] {
     state.options.namespace = ns
     Navigation.reset(&state, to: .identities)
     state.flash(ns.map { "namespace \($0)" } ?? "all namespaces")
+    state.inventoryWatched = true
     return [.watchInventory(namespace: ns)]
 }

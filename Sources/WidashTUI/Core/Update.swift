@@ -8,7 +8,7 @@ public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
     let commands = applyMessage(&state, msg)
     var atTick = false
     if case .tick = msg { atTick = true }
-    return commands + EventsFollow.reconcile(&state, atTick: atTick)
+    return commands + EventsFollow.reconcile(&state, atTick: atTick) + startInventoryWatchOnLeavingTheFleet(&state)
 }
 
 func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
@@ -65,6 +65,7 @@ func applyMessage(_ state: inout AppState, _ msg: Message) -> [Command] {
         state.podTokenFiles = [:]
         FleetActions.contextSwitched(&state, to: name)
         state.reindex()
+        state.inventoryWatched = true
         return [.loadHeader, .watchInventory(namespace: state.options.namespace)]
     case .themeLoaded(let theme):
         state.theme = theme
@@ -182,4 +183,12 @@ func focusFailedStepFix(_ state: inout AppState) {
         state.stack[i].cursor = TraceDocument.fixLineIndex(ofStep: failed.number, state: state, width: width) ?? line
     }
     Navigation.clampAll(&state)
+}
+
+/// `--fleet` starts without the current context's inventory (the fleet's own reads come first);
+/// the first screen that is not the fleet starts its watch.
+func startInventoryWatchOnLeavingTheFleet(_ state: inout AppState) -> [Command] {
+    guard !state.inventoryWatched, state.screen.kind != .fleet else { return [] }
+    state.inventoryWatched = true
+    return [.watchInventory(namespace: state.options.namespace)]
 }
