@@ -20,7 +20,7 @@ final class DashboardDepthTmuxTests: XCTestCase {
         // sequence sets a paste buffer, which `show-buffer` prints).
         try t.start("while [ ! -e \(dir)/go ]; do sleep 0.1; done; cd \(dir) && TERM=xterm-256color \(binary) --demo; echo $? > \(dir)/code; sleep 60")
         try t.tmux(["set-option", "-s", "set-clipboard", "on"])
-        FileManager.default.createFile(atPath: "\(dir)/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/go", contents: nil)
 
         _ = try t.waitFor("identities listed") { $0.contains("wrong-subject") && $0.contains("frontend") }
         try t.keys("/wrong-sub", "Enter", "Enter")
