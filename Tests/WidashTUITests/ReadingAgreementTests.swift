@@ -22,10 +22,15 @@ final class ReadingAgreementTests: XCTestCase {
 
         // `widash identities` (the snapshot) and the dashboard (the live feed).
         let cli = try await session.inventory(namespace: nil)
+        // The feed's first complete update may come before its cluster-wide reads (webhooks,
+        // aad-pod-identity) are in: compare the reading once they are, as the CLI's snapshot has them.
         var dashboard: Inventory?
+        let legacyRead = cli.identities.contains { $0.pods.contains { $0.provider == .azurePodIdentity } }
+        let deadline = Date().addingTimeInterval(30)
         for await update in LiveEnvironment(session: session, showToken: false).inventoryUpdates(namespace: nil) where update.isComplete {
             dashboard = update.inventory
-            break
+            let hasLegacy = update.inventory.identities.contains { $0.pods.contains { $0.provider == .azurePodIdentity } }
+            if hasLegacy == legacyRead || Date() > deadline { break }
         }
         let live = try XCTUnwrap(dashboard)
 
