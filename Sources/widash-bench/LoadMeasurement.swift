@@ -17,6 +17,10 @@ struct LoadMeasurement: Codable {
     var heldBytes: Int
     /// The same with only the inventory alive (what `widash identities` keeps).
     var heldInventoryBytes: Int
+    /// The live heap (allocated, not freed) held after the load with the snapshot and the inventory,
+    /// and with the inventory alone: what RSS would be without fragmentation.
+    var heapHeldBytes: Int
+    var heapHeldInventoryBytes: Int
     var pods: Int
     var serviceAccounts: Int
     var namespaces: Int
@@ -39,6 +43,7 @@ struct MeasureLoad: AsyncParsableCommand {
         _ = try await session.kube.serverVersion()
         ProcessStats.trimHeap()
         let baseline = ProcessStats.currentRSS() ?? 0
+        let heapBaseline = ProcessStats.heapInUse() ?? 0
 
         let start = ProcessStats.monotonicSeconds()
         // What ClusterSession.inventory(namespace:) does, keeping the snapshot to measure it too.
@@ -48,15 +53,18 @@ struct MeasureLoad: AsyncParsableCommand {
 
         ProcessStats.trimHeap()
         let held = (ProcessStats.currentRSS() ?? 0) - baseline
+        let heapHeld = (ProcessStats.heapInUse() ?? 0) - heapBaseline
         let counts = snapshot.map { ($0.pods.count, $0.serviceAccounts.count, $0.namespaces.count, $0.webhooks.count) }
             ?? (0, 0, 0, 0)
         snapshot = nil
         ProcessStats.trimHeap()
         let heldInventory = (ProcessStats.currentRSS() ?? 0) - baseline
+        let heapHeldInventory = (ProcessStats.heapInUse() ?? 0) - heapBaseline
         let measurement = withExtendedLifetime(inventory) {
             LoadMeasurement(
                 loadSeconds: seconds, peakRSSBytes: ProcessStats.peakRSS() ?? 0, baselineRSSBytes: baseline,
-                heldBytes: held, heldInventoryBytes: heldInventory, pods: counts.0, serviceAccounts: counts.1,
+                heldBytes: held, heldInventoryBytes: heldInventory,
+                heapHeldBytes: heapHeld, heapHeldInventoryBytes: heapHeldInventory, pods: counts.0, serviceAccounts: counts.1,
                 namespaces: counts.2, webhooks: counts.3, identities: inventory.identities.count,
                 inventoryPods: inventory.identities.reduce(0) { $0 + $1.pods.count })
         }

@@ -361,4 +361,24 @@ final class PodReaderTests: XCTestCase {
         let decoded = try JSONDecoder().decode(EnvVar.self, from: Data(json.utf8))
         XCTAssertEqual(decoded.origin, "secret aws key id")
     }
+
+    /// The byte search that replaced Foundation's on the hot path answers as the old one did.
+    func testSecretNamesAreFoundInAnyCase() {
+        for name in ["AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", "dbPassword", "AWS_SESSION_TOKEN", "x_ca_data",
+                     "Credential_Data", "ACCESS_KEY"] {
+            XCTAssertTrue(IdentityEnv.isSecretName(name), name)
+        }
+        for name in ["AZURE_CLIENT_ID", "AWS_ROLE_ARN", "", "SECRE", "PASS_WORD", "ACCESS-KEY"] {
+            XCTAssertFalse(IdentityEnv.isSecretName(name), name)
+        }
+    }
+
+    func testNonEmptyTrimsOnlyWhenNeeded() {
+        XCTAssertNil(nonEmpty(nil))
+        XCTAssertNil(nonEmpty(""))
+        XCTAssertNil(nonEmpty(" \t "))
+        XCTAssertEqual(nonEmpty("abc"), "abc")
+        XCTAssertEqual(nonEmpty("  arn:aws:iam::1:role/x "), "arn:aws:iam::1:role/x")
+        XCTAssertEqual(nonEmpty("\u{00A0}id\u{2003}"), "id")
+    }
 }

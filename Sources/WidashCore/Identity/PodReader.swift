@@ -461,9 +461,36 @@ public enum IdentityEnv {
         return out
     }
 
+    private static let secretMarkers = ["SECRET", "PASSWORD", "SESSION_TOKEN", "ACCESS_KEY", "CREDENTIAL_DATA", "CA_DATA"]
+    private static let secretMarkerBytes = secretMarkers.map { Array($0.utf8) }
+
+    /// Called for every env var of every pod while an inventory builds: Foundation's `contains`
+    /// (NSString search) cost a fifth of a 50 000-pod load, so ASCII names (all that the API
+    /// accepts: printable ASCII but `=`) are searched as bytes, case folded.
     static func isSecretName(_ name: String) -> Bool {
+        var name = name
+        let ascii: Bool? = name.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return secretMarkerBytes.contains { marker in containsUppercased(bytes, marker) }
+        }
+        if let ascii { return ascii }
         let upper = name.uppercased()
-        return ["SECRET", "PASSWORD", "SESSION_TOKEN", "ACCESS_KEY", "CREDENTIAL_DATA", "CA_DATA"].contains { upper.contains($0) }
+        return secretMarkers.contains { upper.contains($0) }
+    }
+
+    /// Whether `marker` (upper-case ASCII) occurs in `bytes` (ASCII) with letters compared upper-cased.
+    private static func containsUppercased(_ bytes: UnsafeBufferPointer<UInt8>, _ marker: [UInt8]) -> Bool {
+        guard bytes.count >= marker.count else { return false }
+        for start in 0...(bytes.count - marker.count) {
+            var matched = true
+            for (offset, expected) in marker.enumerated() {
+                var byte = bytes[start + offset]
+                if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 32 }
+                if byte != expected { matched = false; break }
+            }
+            if matched { return true }
+        }
+        return false
     }
 }
 
@@ -500,6 +527,10 @@ extension Container {
 }
 
 func nonEmpty(_ s: String?) -> String? {
-    guard let t = s?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-    return t
+    guard let s, let first = s.utf8.first, let last = s.utf8.last else { return nil }
+    // Most values have nothing to trim; Foundation's trimming (NSString) is slow on the inventory's hot path.
+    func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
+    if plain(first) && plain(last) { return s }
+    let t = s.trimmingCharacters(in: .whitespaces)
+    return t.isEmpty ? nil : t
 }
