@@ -499,7 +499,7 @@ enum TokenProjection {
     /// The mount with the longest mountPath that contains `path` in `container`, whose volume
     /// projects a service-account token at the rest of the path: the volume's name and the projection.
     static func providing(_ path: String, in container: Container, volumes: [Volume]) -> (String, ServiceAccountTokenProjection)? {
-        let mounts = (container.volumeMounts ?? []).sorted { $0.mountPath.count > $1.mountPath.count }
+        let mounts = (container.volumeMounts ?? []).sorted { $0.mountPath.utf8.count > $1.mountPath.utf8.count }
         for mount in mounts {
             let base = mount.mountPath.hasSuffix("/") ? String(mount.mountPath.dropLast()) : mount.mountPath
             guard path.hasPrefix(base + "/") else { continue }
@@ -515,7 +515,13 @@ enum TokenProjection {
     }
 
     private static func normalize(_ p: String) -> String {
-        p.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        // Read for every pod: paths without empty components (nearly all) are returned as they are.
+        let bytes = p.utf8
+        let slash = UInt8(ascii: "/")
+        if bytes.first != slash, bytes.last != slash, !zip(bytes, bytes.dropFirst()).contains(where: { $0 == slash && $1 == slash }) {
+            return p
+        }
+        return p.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
     }
 }
 
