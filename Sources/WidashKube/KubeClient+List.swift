@@ -35,7 +35,8 @@ public struct ListProgress: Sendable, Equatable {
 }
 
 extension KubeClient {
-    /// Lists a resource page by page (`limit`/`continue`). While page N's items are decoded, page
+    /// Lists a resource page by page (`limit`/`continue`; `pageSize` items first, then
+    /// `followingPageSize`). While page N's items are decoded, page
     /// N+1 is already being fetched. A 410 on a continue token (it expired) restarts the list.
     public func list<T: KubeObject>(_ resource: KubeResource, namespace: String? = nil,
                                     labelSelector: String? = nil, as type: T.Type = T.self) async throws -> KubeList<T> {
@@ -70,8 +71,11 @@ extension KubeClient {
 
     private func listOnce<T: KubeObject>(base: String, labelSelector: String?, as type: T.Type,
                                          onPage: @Sendable ([T], ListProgress) -> Void) async throws -> String {
-        let limit = options.pageSize > 0 ? String(options.pageSize) : nil
+        let firstLimit = options.pageSize > 0 ? String(options.pageSize) : nil
+        let followingLimit = options.pageSize > 0 ? String(max(options.pageSize, options.followingPageSize)) : nil
         @Sendable func fetch(_ token: String?) async throws -> Data {
+            // The API server takes another limit with a continue token (client-go's pager may too).
+            let limit = token == nil ? firstLimit : followingLimit
             let path = pathWithQuery(base, [("labelSelector", labelSelector), ("limit", limit), ("continue", token)])
             do {
                 return try await send(path: path).body

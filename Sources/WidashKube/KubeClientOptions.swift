@@ -16,6 +16,11 @@ public struct KubeClientOptions: Sendable {
     public var maxRetryAfter: Duration
     /// Page size for paginated lists (`limit`).
     public var pageSize: Int
+    /// `limit` of the pages after the first. The first page stays small so that rows show at once;
+    /// the rest come in larger pages: fewer requests (each one costs a round trip, its headers and
+    /// a list call on the server), measured on the 50 000-pod scale scenario at 500 / 1 000 / 2 000 /
+    /// 5 000 per page, where 2 000 loaded in about 15 % less time than 500 (README, Performance).
+    public var followingPageSize: Int
     /// List pages decoded at the same time (capped by the processor count).
     public var listDecodeConcurrency = 2
     /// Watch reconnect backoff: first delay and cap.
@@ -37,7 +42,7 @@ public struct KubeClientOptions: Sendable {
 
     public init(readOnly: Bool = false, timeouts: HTTPTimeouts = HTTPTimeouts(), userAgent: String = "widash/0.1",
                 maxAttempts: Int = 5, retryBaseDelay: Duration = .milliseconds(500),
-                maxRetryAfter: Duration = .seconds(30), pageSize: Int = 500,
+                maxRetryAfter: Duration = .seconds(30), pageSize: Int = 500, followingPageSize: Int = 2_000,
                 watchBackoffInitial: Duration = .milliseconds(800), watchBackoffMax: Duration = .seconds(30),
                 watchTimeoutSeconds: Int = 300, execTimeout: Duration = .seconds(30),
                 execEnvironment: [String: String] = ProcessInfo.processInfo.environment,
@@ -52,6 +57,7 @@ public struct KubeClientOptions: Sendable {
         self.retryBaseDelay = retryBaseDelay
         self.maxRetryAfter = maxRetryAfter
         self.pageSize = pageSize
+        self.followingPageSize = followingPageSize
         self.watchBackoffInitial = watchBackoffInitial
         self.watchBackoffMax = watchBackoffMax
         self.watchTimeoutSeconds = watchTimeoutSeconds

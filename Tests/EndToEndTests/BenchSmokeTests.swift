@@ -25,12 +25,14 @@ final class BenchSmokeTests: XCTestCase {
         let widashRow = try XCTUnwrap(lines.first { $0.hasPrefix("widash: full inventory load") }, result.summary)
         XCTAssertTrue(widashRow.contains("peak RSS ≤ 200 MB"), widashRow)
         let curlRow = try XCTUnwrap(lines.first { $0.hasPrefix("curl: both lists") }, result.summary)
-        XCTAssertTrue(curlRow.contains("×") && curlRow.contains("≤ 8×"), curlRow)
+        XCTAssertTrue(curlRow.contains("×") && curlRow.contains("≤ 1.6×"), curlRow)
         let kubectlRow = try XCTUnwrap(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A ") }, result.summary)
         XCTAssertTrue(kubectlRow.contains("≤ 0.1×"), kubectlRow)
         XCTAssertNotNil(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A -o json") }, result.summary)
         let held = try XCTUnwrap(lines.first { $0.hasPrefix("held per pod:") }, result.summary)
         XCTAssertNotNil(Int(held.split(separator: " ").dropFirst(3).first ?? ""), "no byte figure in: \(held)")
+        let heap = try XCTUnwrap(lines.first { $0.hasPrefix("live heap per pod") }, result.summary)
+        XCTAssertTrue(heap.contains(" B with the objects"), heap)
     }
 
     func testWatchBenchmarkCompletesAndTheViewEqualsTheServer() async throws {

@@ -15,15 +15,16 @@ func listJSON(_ items: [String], rv: String = "100", continueToken: String? = ni
 }
 
 final class ListAndErrorTests: XCTestCase {
+    /// The first page is small (rows show at once), the following ones larger (fewer requests).
     func testPaginationFollowsContinueTokens() async throws {
         let transport = FakeTransport { request, _ in
             let path = pathOf(request)
             if path == "/api/v1/pods?limit=2" { return json(listJSON([podJSON("a"), podJSON("b")], rv: "100", continueToken: "tok+1/=")) }
-            if path == "/api/v1/pods?limit=2&continue=tok%2B1%2F%3D" { return json(listJSON([podJSON("c"), podJSON("d")], rv: "100", continueToken: "tok2")) }
-            if path == "/api/v1/pods?limit=2&continue=tok2" { return json(listJSON([podJSON("e")], rv: "100")) }
+            if path == "/api/v1/pods?limit=3&continue=tok%2B1%2F%3D" { return json(listJSON([podJSON("c"), podJSON("d")], rv: "100", continueToken: "tok2")) }
+            if path == "/api/v1/pods?limit=3&continue=tok2" { return json(listJSON([podJSON("e")], rv: "100")) }
             return json(statusJSON(code: 404, reason: "NotFound", message: "unexpected \(path)"), status: 404)
         }
-        let client = makeClient(transport, pageSize: 2)
+        let client = makeClient(transport, pageSize: 2, followingPageSize: 3)
         let list = try await client.pods(namespace: nil)
         XCTAssertEqual(list.items.map(\.metadata.name), ["a", "b", "c", "d", "e"])
         XCTAssertEqual(list.resourceVersion, "100")

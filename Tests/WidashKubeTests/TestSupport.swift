@@ -88,10 +88,11 @@ final class SleepRecorder: Sendable {
 
 func makeClient(_ transport: FakeTransport, auth: KubeAuth = .token("test-bearer-token-0123456789"),
                 readOnly: Bool = false, sleeps: SleepRecorder = SleepRecorder(), pageSize: Int = 500,
-                configure: (inout KubeClientOptions) -> Void = { _ in }) -> KubeClient {
+                followingPageSize: Int? = nil, configure: (inout KubeClientOptions) -> Void = { _ in }) -> KubeClient {
     let config = ResolvedKubeConfig(contextName: "test", clusterName: "test", userName: "alice",
                                     server: testServer, auth: auth)
-    var options = KubeClientOptions(readOnly: readOnly, pageSize: pageSize, sleep: sleeps.sleeper)
+    var options = KubeClientOptions(readOnly: readOnly, pageSize: pageSize,
+                                    followingPageSize: followingPageSize ?? pageSize, sleep: sleeps.sleeper)
     configure(&options)
     return KubeClient(config: config, options: options, transportFactory: { _ in transport })
 }

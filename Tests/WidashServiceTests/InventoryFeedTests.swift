@@ -17,6 +17,7 @@ final class InventoryFeedTests: XCTestCase {
         let kube = try KubeConfigLoader().load(KubeConfigOptions(kubeconfigPath: try XCTUnwrap(server.info.kubeconfig)))
         var options = KubeClientOptions()
         options.pageSize = 3
+        options.followingPageSize = 3
         let session = ClusterSession(SessionConfiguration(kube: kube, transportFactory: { CurlTransport(options: $0) },
                                                           cloudEnvironment: [:], readOnly: true), kubeOptions: options)
         var feed = InventoryFeed(session: session, namespace: nil)
