@@ -180,6 +180,7 @@ public struct InventoryIndex: Sendable {
             entry = IdentityEntry(namespace: first.metadata.namespace ?? "default", name: first.spec.serviceAccountName ?? "default",
                                   annotations: [:], bindings: [], pods: [], findings: [], status: .none)
         }
+        entry.pods.reserveCapacity(pods.count)
         var azure: [AzurePodUse] = []
         for pod in pods {
             if account == nil {

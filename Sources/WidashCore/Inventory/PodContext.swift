@@ -32,13 +32,16 @@ struct PodContext {
 
         let provider = reading.provider ?? legacy.map { _ in .azurePodIdentity }
         let ready = pod.status?.containerStatuses?.filter(\.ready).count ?? 0
+        // Replicas share their workload: one string per run of equal ones, not one per pod.
+        var workload = WorkloadCommands.workload(of: pod)
+        if let previous = entry.pods.last?.workload, previous == workload { workload = previous }
         entry.pods.append(PodIdentity(
             namespace: reading.namespace, name: pod.metadata.name, serviceAccount: entry.name,
             provider: provider, injected: reading.provider != nil && reading.injected, injectedEnv: reading.envNames,
             tokenPath: reading.tokenPath, audience: reading.projection?.audience, tokenTTLSeconds: ttl, startTime: start,
             schedule: zip(start, ttl).map { TokenSchedule.kubelet(podStart: $0, ttlSeconds: $1, now: now) },
             phase: pod.status?.phase, readyContainers: ready, totalContainers: pod.spec.containers.count,
-            workload: WorkloadCommands.workload(of: pod)))
+            workload: workload))
         entry.findings += reading.findings
         return reading
     }
