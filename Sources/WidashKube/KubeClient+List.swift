@@ -43,7 +43,11 @@ extension KubeClient {
         let items = Mutex<[T]>([])
         let resourceVersion = try await listPages(resource, namespace: namespace, labelSelector: labelSelector, as: type) { page, progress in
             items.withLock { items in
-                if progress.pageIndex == 0 { items.removeAll() }
+                if progress.pageIndex == 0 {
+                    // The first page says how many follow (remainingItemCount): one allocation, no regrowth.
+                    items.removeAll()
+                    items.reserveCapacity(progress.expectedTotal ?? page.count)
+                }
                 items += page
             }
         }

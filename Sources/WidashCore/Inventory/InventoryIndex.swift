@@ -36,6 +36,10 @@ public struct InventoryIndex: Sendable {
 
     /// An index holding everything in `snapshot`.
     public init(snapshot: ClusterSnapshot) {
+        // Sized once: growing by rehashing costs time and, at 200 000 pods, tens of MB of peak.
+        accounts.reserveCapacity(snapshot.serviceAccounts.count)
+        podsByEntry.reserveCapacity(snapshot.serviceAccounts.count)
+        entryOfPod.reserveCapacity(snapshot.pods.count)
         setCluster(snapshot)
         for account in snapshot.serviceAccounts { upsert(account) }
         for pod in snapshot.pods { upsert(pod) }
