@@ -14,6 +14,9 @@ enum FramesReport {
             let complete = Format.median(terminal.map(\.completeSeconds))
             table.add(["(b) start → first identity rows", Format.seconds(first), "-", "≤ 0.5 s", met(first <= firstRowsTarget)])
             table.add(["(b) start → complete frame", Format.seconds(complete), "-", "≤ 1.5 s", met(complete <= completeTarget)])
+            // Read just before `:q`, after the whole script (the dashboard's high-water mark).
+            let peak = Format.median(terminal.map { Double($0.peakRSSBytes) })
+            table.add(["    the dashboard's peak RSS (VmHWM)", Format.bytes(Int(peak)), "-", "", ""])
             for category in FrameScript.categories {
                 let runs = terminal.compactMap { $0.keySeconds[category] }.filter { !$0.isEmpty }
                 guard !runs.isEmpty else { continue }

@@ -13,11 +13,16 @@ public struct InventoryIndex: Sendable {
     private var cluster = ClusterSnapshot()
     private var facts = ClusterFacts()
     private var accounts: [String: ServiceAccount] = [:]
-    /// Pods grouped by the entry (service account) they run as, then by "namespace/name".
-    private var podsByEntry: [String: [String: Pod]] = [:]
-    /// For each pod key, the entry it is filed under (a pod's service account can only change by
-    /// delete + create, but a replaced object is handled either way).
-    private var entryOfPod: [String: String] = [:]
+    /// Every pod held, each in a slot of one array (a deleted pod's slot is reused): a dictionary
+    /// of pods per service account cost about 150 bytes more per pod in hash-table slack.
+    private var podSlots: [Pod?] = []
+    private var freeSlots: [Int] = []
+    /// The slot of each pod, by "namespace/name".
+    private var slotOfPod: [String: Int] = [:]
+    /// The slots of the pods that run as each entry (service account), in no particular order. A
+    /// pod's entry is read from the pod itself (its service account can only change by delete +
+    /// create, but a replaced object is handled either way).
+    private var slotsByEntry: [String: [Int]] = [:]
     private var built: [String: BuiltEntry] = [:]
     private var dirty: Set<String> = []
     /// Entry keys in display order; nil when the set of entries changed since it was computed.
@@ -38,19 +43,20 @@ public struct InventoryIndex: Sendable {
     public init(snapshot: ClusterSnapshot) {
         // Sized once: growing by rehashing costs time and, at 200 000 pods, tens of MB of peak.
         accounts.reserveCapacity(snapshot.serviceAccounts.count)
-        podsByEntry.reserveCapacity(snapshot.serviceAccounts.count)
-        entryOfPod.reserveCapacity(snapshot.pods.count)
+        slotsByEntry.reserveCapacity(snapshot.serviceAccounts.count)
+        slotOfPod.reserveCapacity(snapshot.pods.count)
+        podSlots.reserveCapacity(snapshot.pods.count)
         setCluster(snapshot)
         for account in snapshot.serviceAccounts { upsert(account) }
         for pod in snapshot.pods { upsert(pod) }
     }
 
     public var accountCount: Int { accounts.count }
-    public var podCount: Int { entryOfPod.count }
+    public var podCount: Int { slotOfPod.count }
     /// "namespace/name" of every service account held (for relist bookkeeping).
     public var accountKeys: Dictionary<String, ServiceAccount>.Keys { accounts.keys }
     /// "namespace/name" (`metadata.key`) of every pod held.
-    public var podKeys: Dictionary<String, String>.Keys { entryOfPod.keys }
+    public var podKeys: Dictionary<String, Int>.Keys { slotOfPod.keys }
 
     // MARK: Changes
 
@@ -67,7 +73,7 @@ public struct InventoryIndex: Sendable {
         changes = nil
         dirty.formUnion(built.keys)
         dirty.formUnion(accounts.keys)
-        dirty.formUnion(podsByEntry.keys)
+        dirty.formUnion(slotsByEntry.keys)
     }
 
     /// The key `accountKeys` and `removeAccount` use for a service account.
@@ -89,26 +95,48 @@ public struct InventoryIndex: Sendable {
 
     public mutating func upsert(_ pod: Pod) {
         let podKey = pod.metadata.key
-        var entry = Self.entryKey(pod.metadata.namespace, pod.spec.serviceAccountName ?? "default")
+        var entry = Self.entryKey(of: pod)
         // Store the entry's existing key string, not a new copy per pod (50 000 pods, 10 000 entries).
-        if let existing = podsByEntry.index(forKey: entry) { entry = podsByEntry.keys[existing] }
-        if let previous = entryOfPod.updateValue(entry, forKey: podKey), previous != entry {
-            detach(podKey, from: previous)
+        if let existing = slotsByEntry.index(forKey: entry) { entry = slotsByEntry.keys[existing] }
+        if let slot = slotOfPod[podKey] {
+            let previous = podSlots[slot].map(Self.entryKey(of:))
+            podSlots[slot] = pod
+            if let previous, previous != entry {
+                detach(slot, from: previous)
+                slotsByEntry[entry, default: []].append(slot)
+            }
+        } else {
+            let slot: Int
+            if let free = freeSlots.popLast() {
+                slot = free
+                podSlots[slot] = pod
+            } else {
+                slot = podSlots.count
+                podSlots.append(pod)
+            }
+            slotOfPod[podKey] = slot
+            slotsByEntry[entry, default: []].append(slot)
+            order = nil
         }
-        if podsByEntry[entry, default: [:]].updateValue(pod, forKey: podKey) == nil { order = nil }
         dirty.insert(entry)
     }
 
     public mutating func removePod(key podKey: String) {
-        guard let entry = entryOfPod.removeValue(forKey: podKey) else { return }
-        detach(podKey, from: entry)
+        guard let slot = slotOfPod.removeValue(forKey: podKey) else { return }
+        if let pod = podSlots[slot] { detach(slot, from: Self.entryKey(of: pod)) }
+        podSlots[slot] = nil
+        freeSlots.append(slot)
     }
 
-    private mutating func detach(_ podKey: String, from entry: String) {
-        podsByEntry[entry]?.removeValue(forKey: podKey)
-        if podsByEntry[entry]?.isEmpty == true { podsByEntry[entry] = nil }
+    private mutating func detach(_ slot: Int, from entry: String) {
+        slotsByEntry[entry]?.removeAll { $0 == slot }  // in place: no copy of the list
+        if slotsByEntry[entry]?.isEmpty == true { slotsByEntry[entry] = nil }
         dirty.insert(entry)
         order = nil
+    }
+
+    private static func entryKey(of pod: Pod) -> String {
+        entryKey(pod.metadata.namespace, pod.spec.serviceAccountName ?? "default")
     }
 
     // MARK: Reading
@@ -171,7 +199,8 @@ public struct InventoryIndex: Sendable {
     /// account nor any pod running as it exists.
     private func buildEntry(_ key: String, context: PodContext) -> IdentityEntry? {
         let account = accounts[key]
-        let pods = podsByEntry[key].map { $0.sorted { $0.key < $1.key }.map(\.value) } ?? []
+        // By name: the pods of one entry share its namespace.
+        let pods = slotsByEntry[key].map { $0.compactMap { podSlots[$0] }.sorted { $0.metadata.name < $1.metadata.name } } ?? []
         guard account != nil || !pods.isEmpty else { return nil }
         var entry: IdentityEntry
         if let account {
