@@ -29,6 +29,10 @@ public struct InventoryFeed: Sendable {
     public let namespace: String?
     public var coalesce: Duration = .milliseconds(150)
     public var loadingInterval: Duration = .milliseconds(400)
+    /// While loading, the pause between progress updates also grows with what has been loaded:
+    /// each update is a pass over everything loaded so far (here and in the dashboard), so a fixed
+    /// interval made a 200 000-pod load quadratic; growing pauses keep the passes' sum linear.
+    public var loadingPausePerObject: Duration = .microseconds(12)
     public var extrasRefresh: Duration = .seconds(30)
     /// Runs the trust audit once the lists are in (and again for new bindings, every
     /// `auditRefresh`, and on `TrustAuditControl.rerun()`); nil: no cloud reads.
@@ -89,15 +93,16 @@ public struct InventoryFeed: Sendable {
                 // once per `coalesce`: a watch burst costs a few rebuilds, not one per event.
                 // The pause also grows with the build's own cost, so that rebuilding never takes more
                 // than about half of the time: the rest is for applying events.
-                // While the first lists load, progress is published every `loadingInterval` only
-                // (each update costs the dashboard a pass over everything loaded so far), but the
-                // update that completes a list goes out at once.
+                // While the first lists load, progress is published every `loadingInterval` only, and
+                // less often as the lists grow (each update costs the dashboard a pass over everything
+                // loaded so far), but the update that completes a list goes out at once.
                 let clock = ContinuousClock()
                 for await _ in changes {
                     let started = clock.now
                     guard let update = await state.takeUpdate(now: Date()) else { continue }
                     out.yield(update)
-                    let pause = max(update.isComplete ? coalesce : loadingInterval, clock.now - started)
+                    let loadingPause = max(loadingInterval, loadingPausePerObject * update.loaded)
+                    let pause = max(update.isComplete ? coalesce : loadingPause, clock.now - started)
                     let until = started + pause
                     while clock.now < until, await !state.listJustCompleted {
                         try? await Task.sleep(for: min(.milliseconds(20), until - clock.now))
