@@ -16,6 +16,18 @@ public struct ClusterExtras: Sendable {
     public var failure: (any Error)?
 
     public init() {}
+
+    /// Everything but the accounts and pods as a snapshot (`scope`: the namespace listed, nil for
+    /// all; `narrowed`: the refused cluster-wide read when the scope was narrowed). Throws `failure`.
+    public func snapshot(scope: String?, narrowed: UnreadableRead?) throws -> ClusterSnapshot {
+        if let failure { throw failure }
+        return ClusterSnapshot(
+            namespaces: namespaces ?? scope.map { [Namespace(metadata: ObjectMeta(name: $0))] } ?? [],
+            serviceAccounts: [], pods: [], webhooks: webhooks ?? [],
+            azureIdentities: azureIdentities ?? [], azureIdentityBindings: azureIdentityBindings ?? [],
+            issuer: issuer, issuerDiscoveryReachable: issuerReachable,
+            webhooksListed: webhooks != nil, unreadable: (narrowed.map { [$0] } ?? []) + unreadable)
+    }
 }
 
 /// One optional read's outcome: a value, a refusal, or a failure.
@@ -104,13 +116,10 @@ extension KubeClient {
         async let lists = accountsAndPods(scope)
         async let extras = loadExtras(namespace: scope)
         let (accountsAndPods, clusterExtras) = try await (lists, extras)
-        if let failure = clusterExtras.failure { throw failure }
-        return ClusterSnapshot(
-            namespaces: clusterExtras.namespaces ?? scope.map { [Namespace(metadata: ObjectMeta(name: $0))] } ?? [],
-            serviceAccounts: accountsAndPods.accounts, pods: accountsAndPods.pods, webhooks: clusterExtras.webhooks ?? [],
-            azureIdentities: clusterExtras.azureIdentities ?? [], azureIdentityBindings: clusterExtras.azureIdentityBindings ?? [],
-            issuer: clusterExtras.issuer, issuerDiscoveryReachable: clusterExtras.issuerReachable,
-            webhooksListed: clusterExtras.webhooks != nil, unreadable: (narrowed.map { [$0] } ?? []) + clusterExtras.unreadable)
+        var snapshot = try clusterExtras.snapshot(scope: scope, narrowed: narrowed)
+        snapshot.serviceAccounts = accountsAndPods.accounts
+        snapshot.pods = accountsAndPods.pods
+        return snapshot
     }
 
     /// The cluster-scoped and optional parts of the inventory (everything but accounts and pods),

@@ -40,8 +40,12 @@ public struct ClusterSession: Sendable {
 
     /// Lists everything the inventory needs (one namespace or all) and builds it.
     public func inventory(namespace: String?, now: Date = Date()) async throws -> Inventory {
-        let snapshot = try await kube.loadSnapshot(namespace: namespace)
-        return InventoryBuilder.build(snapshot: snapshot, now: now)
+        try await inventoryAndIndex(namespace: namespace, now: now).inventory
+    }
+
+    /// The same, with the index that holds the listed objects (the benchmark measures its memory).
+    public func inventoryAndIndex(namespace: String?, now: Date = Date()) async throws -> (inventory: Inventory, index: InventoryIndex) {
+        try await InventoryLoad(kube: kube, namespace: namespace, now: now).run()
     }
 
     // MARK: - Cluster facts

@@ -6,14 +6,15 @@ import WidashKube
 import WidashService
 
 /// What one `measure-load` child measured: widash's full inventory load, as `widash identities`
-/// does it (kubeconfig → libcurl/TLS → paged lists decoded selectively → identity index).
+/// does it (kubeconfig → libcurl/TLS → paged lists decoded selectively → identity index, built
+/// while the pods download).
 struct LoadMeasurement: Codable {
     /// The load itself: every list and the identity index, after the client was warmed up.
     var loadSeconds: Double
     var peakRSSBytes: Int
     /// RSS before the load (client created, one request made, heap trimmed).
     var baselineRSSBytes: Int
-    /// RSS held after the load with the snapshot (the objects) and the inventory alive, heap trimmed.
+    /// RSS held after the load with the index (holding the objects) and the inventory alive, heap trimmed.
     var heldBytes: Int
     /// The same with only the inventory alive (what `widash identities` keeps).
     var heldInventoryBytes: Int
@@ -46,17 +47,17 @@ struct MeasureLoad: AsyncParsableCommand {
         let heapBaseline = ProcessStats.heapInUse() ?? 0
 
         let start = ProcessStats.monotonicSeconds()
-        // What ClusterSession.inventory(namespace:) does, keeping the snapshot to measure it too.
-        var snapshot: ClusterSnapshot? = try await session.kube.loadSnapshot(namespace: nil)
-        let inventory = InventoryBuilder.build(snapshot: snapshot ?? ClusterSnapshot(), now: Date())
+        // What `widash identities` does (ClusterSession.inventory), keeping the index with the objects.
+        var loaded: (inventory: Inventory, index: InventoryIndex)? = try await session.inventoryAndIndex(namespace: nil)
         let seconds = ProcessStats.monotonicSeconds() - start
+        let inventory = loaded?.inventory ?? Inventory(issuer: nil, webhooks: [], identities: [], clusterFindings: [])
 
         ProcessStats.trimHeap()
         let held = (ProcessStats.currentRSS() ?? 0) - baseline
         let heapHeld = (ProcessStats.heapInUse() ?? 0) - heapBaseline
-        let counts = snapshot.map { ($0.pods.count, $0.serviceAccounts.count, $0.namespaces.count, $0.webhooks.count) }
-            ?? (0, 0, 0, 0)
-        snapshot = nil
+        let counts = loaded.map { ($0.index.podCount, $0.index.accountCount, $0.index.clusterFacts.namespaces.count,
+                                   $0.index.clusterFacts.webhooks.count) } ?? (0, 0, 0, 0)
+        loaded = nil
         ProcessStats.trimHeap()
         let heldInventory = (ProcessStats.currentRSS() ?? 0) - baseline
         let heapHeldInventory = (ProcessStats.heapInUse() ?? 0) - heapBaseline

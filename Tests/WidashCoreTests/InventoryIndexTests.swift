@@ -54,6 +54,38 @@ final class InventoryIndexTests: XCTestCase {
         XCTAssertEqual(Set(index.podKeys), Set(pods.keys))
     }
 
+    /// The one-shot load builds the entries of namespaces the pod list has passed while the rest
+    /// arrives; a pod that comes later after all (a list not in key order) makes its entry build again.
+    func testEntriesBuiltBeforeTheListEndsEqualABuildFromScratch() {
+        var accounts: [String: ServiceAccount] = [:]
+        var pods: [String: Pod] = [:]
+        var index = InventoryIndex()
+        index.setCluster(cluster)
+        for n in 0..<120 {
+            for a in 0..<10 {
+                let account = Fx.azureSA(String(format: "ns-%03d", n), "sa-\(a)")
+                accounts[Self.keyOf(account)] = account
+                index.upsert(account)
+            }
+        }
+        let ordered = (0..<120).flatMap { n in (0..<20).map { p in
+            Fx.pod(String(format: "ns-%03d", n), "pod-\(p)", sa: "sa-\(p % 10)", labels: [IdentityAnnotation.azureUseLabel: "true"],
+                   injected: Fx.azureInjected())
+        } }
+        let late = Fx.pod("ns-000", "pod-late", sa: "sa-3")
+        for (offset, pod) in ordered.enumerated() {
+            pods[pod.metadata.key] = pod
+            index.upsert(pod)
+            if offset % 200 == 199 { index.buildEntries(before: (pod.metadata.namespace ?? "") + "/", now: Fx.now, minimumBatch: 1) }
+        }
+        XCTAssertEqual(index.builtEntryCount, 119 * 10, "the entries of the namespaces the list passed were built early")
+        pods[late.metadata.key] = late
+        index.upsert(late)
+        XCTAssertEqual(index.inventory(now: Fx.now), fromScratch(accounts, pods))
+    }
+
+    private static func keyOf(_ account: ServiceAccount) -> String { InventoryIndex.key(of: account) }
+
     func testABigBatchBuiltOnEveryCoreEqualsEntriesBuiltOneByOne() {
         var batch = InventoryIndex()
         var oneByOne = InventoryIndex()

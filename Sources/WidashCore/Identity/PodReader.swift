@@ -13,8 +13,10 @@ import Synchronization
 ///   names a role;
 /// - GKE injects nothing: a service account annotated with a Google service account is federated.
 public enum PodReader {
-    public static func read(_ pod: Pod, serviceAccount: ServiceAccount?, cluster: ClusterFacts) -> PodReading {
-        var reader = Reading(pod: pod, serviceAccount: serviceAccount, cluster: cluster)
+    /// - Parameter environment: also collect the main container's literal env (`PodReading.environment`,
+    ///   which the trace reads); the inventory, reading every pod, does without.
+    public static func read(_ pod: Pod, serviceAccount: ServiceAccount?, cluster: ClusterFacts, environment: Bool = true) -> PodReading {
+        var reader = Reading(pod: pod, serviceAccount: serviceAccount, cluster: cluster, wantsEnvironment: environment)
         return reader.result()
     }
 }
@@ -35,9 +37,11 @@ private struct Reading {
     var uninjected: [(container: String, missing: [String])] = []
     /// How many containers the webhook mutates (all but the skipped ones).
     var mutatedCount = 0
+    let wantsEnvironment: Bool
 
-    init(pod: Pod, serviceAccount: ServiceAccount?, cluster: ClusterFacts) {
+    init(pod: Pod, serviceAccount: ServiceAccount?, cluster: ClusterFacts, wantsEnvironment: Bool) {
         self.pod = pod
+        self.wantsEnvironment = wantsEnvironment
         self.cluster = cluster
         namespace = pod.metadata.namespace ?? serviceAccount?.metadata.namespace ?? "default"
         saName = pod.spec.serviceAccountName ?? "default"
@@ -93,7 +97,7 @@ private struct Reading {
         let mutated = containers.filter { !skipped.contains($0.name) }
         // The container that will authenticate: the first with the token file, else the first mutated one.
         let main = mutated.first { $0.value("AZURE_FEDERATED_TOKEN_FILE") != nil } ?? mutated.first ?? containers.first
-        out.environment = main.map(IdentityEnv.literals) ?? [:]
+        if wantsEnvironment { out.environment = main.map(IdentityEnv.literals) ?? [:] }
 
         // Client id: the container's own AZURE_CLIENT_ID wins (the webhook never overrides a set
         // variable), then the service account's annotation.
@@ -202,7 +206,7 @@ private struct Reading {
         out.provider = .awsIRSA
         let mutated = awsMutatedContainers()
         let main = mutated.first { $0.value("AWS_WEB_IDENTITY_TOKEN_FILE") != nil } ?? mutated.first ?? containers.first
-        out.environment = main.map(IdentityEnv.literals) ?? [:]
+        if wantsEnvironment { out.environment = main.map(IdentityEnv.literals) ?? [:] }
         if let arn = nonEmpty(main?.value("AWS_ROLE_ARN")) {
             out.cloudIdentity = arn
             out.cloudIdentitySource = "env AWS_ROLE_ARN of container \(main?.name ?? "?")"
@@ -237,7 +241,7 @@ private struct Reading {
         out.provider = .awsPodIdentity
         let mutated = awsMutatedContainers()
         let main = mutated.first { $0.value("AWS_CONTAINER_CREDENTIALS_FULL_URI") != nil } ?? mutated.first ?? containers.first
-        out.environment = main.map(IdentityEnv.literals) ?? [:]
+        if wantsEnvironment { out.environment = main.map(IdentityEnv.literals) ?? [:] }
         locateToken(envName: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", in: main)
         out.audience = out.projection?.audience ?? AWSWebhook.podIdentityAudience
         out.ttlSeconds = out.projection?.expirationSeconds ?? AWSWebhook.defaultTokenExpiration
@@ -275,7 +279,7 @@ private struct Reading {
         // Kubernetes service account, minted for the cluster project's pool.
         out.injected = true
         out.ttlSeconds = TokenSchedule.defaultTTLSeconds
-        out.environment = containers.first.map(IdentityEnv.literals) ?? [:]
+        if wantsEnvironment { out.environment = containers.first.map(IdentityEnv.literals) ?? [:] }
         guard let pool = cluster.gkeWorkloadPool else {
             out.problem = Diagnosis(
                 summary: "the GKE workload pool is not known: the cluster's issuer \(cluster.issuer ?? "(unknown)") is not a GKE issuer "

@@ -17,7 +17,8 @@ public struct PodReading: Sendable, Hashable {
     public var cloudIdentitySource: String?
     public var tenantID: String?
     /// Literal env values of the container whose credential counts (region, authority host, STS
-    /// endpoints, the app's resource URLs), without secret-named ones.
+    /// endpoints, the app's resource URLs), without secret-named ones. Empty when read for the
+    /// inventory (`PodReader.read(…, environment: false)`): only the trace needs it.
     public var environment: [String: String]
     /// Identity env var names present in any container, in a fixed order.
     public var envNames: [String]

@@ -52,6 +52,10 @@ public struct InventoryIndex: Sendable {
     }
 
     public var accountCount: Int { accounts.count }
+    /// Entries built and current (for tests).
+    var builtEntryCount: Int { built.count }
+    /// The cluster-wide facts held (the snapshot's accounts and pods are empty: they are above).
+    public var clusterFacts: ClusterSnapshot { cluster }
     public var podCount: Int { slotOfPod.count }
     /// "namespace/name" of every service account held (for relist bookkeeping).
     public var accountKeys: Dictionary<String, ServiceAccount>.Keys { accounts.keys }
@@ -144,16 +148,8 @@ public struct InventoryIndex: Sendable {
     /// The inventory at `now`: rebuilds the entries that changed or whose token schedule moved on.
     public mutating func inventory(now: Date) -> Inventory {
         for (key, value) in built where value.validUntil.map({ $0 <= now }) == true { dirty.insert(key) }
-        let context = PodContext(snapshot: cluster, facts: facts, now: now)
         let changed = Array(dirty)
-        for (key, entry) in zip(changed, buildEntries(changed, context: context)) {
-            if let entry {
-                let refresh = entry.pods.compactMap { $0.schedule?.refreshAt }.min()
-                built[key] = BuiltEntry(entry: entry, validUntil: refresh)
-            } else if built.removeValue(forKey: key) != nil {
-                order = nil
-            }
-        }
+        rebuild(changed, now: now)
         dirty.removeAll(keepingCapacity: true)
         if order == nil || order?.count != built.count { changes = nil } else { changes?.formUnion(changed) }
         let keys = currentOrder()
@@ -161,6 +157,33 @@ public struct InventoryIndex: Sendable {
         return Inventory(issuer: cluster.issuer, webhooks: facts.webhooks, identities: identities,
                          clusterFindings: InventoryBuilder.sortFindings(
                             InventoryBuilder.clusterFindings(cluster, webhooks: facts.webhooks, identities: identities)))
+    }
+
+    /// Builds now the changed entries whose keys sort before `bound` ("namespace/"): while a list in
+    /// key order (as the API server's, by namespace then name) is still arriving, the entries of the
+    /// namespaces it has passed have all their pods. The one-shot load builds them while the rest
+    /// downloads, leaving `inventory(now:)` less to do. An entry built early that gets another pod
+    /// after all (a list in another order) is simply built again.
+    /// - Parameter minimumBatch: fewer ready entries wait for the next call (batches large enough
+    ///   to be built on both cores, see `buildEntries(_:context:)`).
+    public mutating func buildEntries(before bound: String, now: Date, minimumBatch: Int = 512) {
+        let ready = dirty.filter { $0 < bound }
+        guard ready.count >= max(1, minimumBatch) else { return }
+        rebuild(Array(ready), now: now)
+        dirty.subtract(ready)
+        changes?.formUnion(ready)
+    }
+
+    private mutating func rebuild(_ keys: [String], now: Date) {
+        let context = PodContext(snapshot: cluster, facts: facts, now: now)
+        for (key, entry) in zip(keys, buildEntries(keys, context: context)) {
+            if let entry {
+                let refresh = entry.pods.compactMap { $0.schedule?.refreshAt }.min()
+                if built.updateValue(BuiltEntry(entry: entry, validUntil: refresh), forKey: key) == nil { order = nil }
+            } else if built.removeValue(forKey: key) != nil {
+                order = nil
+            }
+        }
     }
 
     /// The entries rebuilt since the last call (the keys of entries whose content may differ, the

@@ -9,7 +9,7 @@ struct PodContext {
 
     @discardableResult
     func add(_ pod: Pod, account: ServiceAccount?, to entry: inout IdentityEntry) -> PodReading {
-        let reading = PodReader.read(pod, serviceAccount: account, cluster: facts)
+        let reading = PodReader.read(pod, serviceAccount: account, cluster: facts, environment: false)
         let legacy = LegacyPodIdentity.match(pod, bindings: snapshot.azureIdentityBindings, identities: snapshot.azureIdentities)
         // The schedule is the projected token's: a pod without one (not injected, GKE) has none.
         let ttl = reading.projection.map { $0.expirationSeconds ?? TokenSchedule.defaultTTLSeconds }
