@@ -42,6 +42,9 @@ let package = Package(
         // A selective, allocation-light decoder for Kubernetes list pages and watch events: reads only
         // the fields widash needs (Foundation's JSONDecoder materialises everything; too slow at 50 000 pods).
         .target(name: "WidashKubeJSON", dependencies: ["WidashCore"], swiftSettings: strict),
+        // Issue #17: the same selective decoding from Kubernetes' protobuf encoding, measured against
+        // WidashKubeJSON by `widash-bench decode` (it shares WidashKubeJSON's list page type).
+        .target(name: "WidashKubeProtobuf", dependencies: ["WidashCore", "WidashKubeJSON"], swiftSettings: strict),
         .target(name: "WidashKube", dependencies: [
             "WidashHTTP", "WidashCore", "WidashKubeJSON",
             .product(name: "Yams", package: "Yams"),
@@ -110,7 +113,7 @@ let package = Package(
 
         // Benchmarks (issue "Scale and speed"): release build, side by side with kubectl and curl.
         .executableTarget(name: "widash-bench", dependencies: [
-            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashHTTP", "WidashSandbox", "WidashSandboxKit", "WidashTUI", "WidashService",
+            "WidashCore", "WidashKube", "WidashKubeJSON", "WidashKubeProtobuf", "WidashHTTP", "WidashSandbox", "WidashSandboxKit", "WidashTUI", "WidashService",
             "WidashCloud",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -126,6 +129,8 @@ let package = Package(
         // reference data): found in one place, and under CI=true a missing one fails the test.
         .target(name: "WidashTestPeers", path: "Tests/WidashTestPeers", swiftSettings: strict),
         .testTarget(name: "WidashKubeJSONTests", dependencies: ["WidashKubeJSON", "WidashCore"], swiftSettings: strict),
+        .testTarget(name: "WidashKubeProtobufTests", dependencies: ["WidashKubeProtobuf", "WidashKubeJSON", "WidashCore"],
+                    exclude: ["Fixtures"], swiftSettings: strict),  // fixtures read by #filePath
         .testTarget(name: "WidashHTTPTests", dependencies: ["WidashHTTP", "CCurl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import WidashCore
 import WidashKubeJSON
+import WidashKubeProtobuf
 
 /// The decoders compared by `widash-bench decode`.
 enum DecoderKind: String, CaseIterable, Codable {
@@ -8,6 +9,9 @@ enum DecoderKind: String, CaseIterable, Codable {
     case jsonDecoder = "JSONDecoder"
     /// WidashKubeJSON's selective decoder, one intern table for the whole list.
     case widash = "widash"
+    /// WidashKubeProtobuf's selective decoder on the same objects in Kubernetes' protobuf encoding
+    /// (issue #17), one intern table for the whole list.
+    case protobuf = "protobuf"
 }
 
 /// What one child process measured for one decoder.
@@ -16,6 +20,8 @@ struct DecodeMeasurement: Codable {
     var pods: Int
     var serviceAccounts: Int
     var bytes: Int
+    /// Bytes of the pod pages alone (the encoding's size per pod).
+    var podBytes: Int
     /// Time spent decoding (pods + service accounts), not reading the page file.
     var decodeSeconds: Double
     var podSeconds: Double
@@ -81,6 +87,8 @@ enum DecodeMeasurer {
         let tiny = Data(#"{"items":[{"metadata":{"name":"w"},"spec":{"containers":[{"name":"c"}]}}]}"#.utf8)
         _ = try JSONDecoder().decode(FoundationList<Pod>.self, from: tiny)
         _ = try KubeListDecoder.decodePodList(tiny)
+        var transcoder = ProtobufTranscoder()
+        _ = try KubeProtobufDecoder.decodePodList(try transcoder.listPage(fromJSON: tiny, itemSchema: "Pod"))
         ProcessStats.trimHeap()
         let baseline = ProcessStats.currentRSS() ?? 0
 
@@ -88,9 +96,12 @@ enum DecodeMeasurer {
         var bytes = 0
         var podSeconds = 0.0
         let table = KubeInternTable()
-        try PageFile.forEachPage(at: pages.podPages) { page in
+        let protobufTable = KubeProtobufInternTable()
+        let protobuf = decoder == .protobuf
+        try PageFile.forEachPage(at: protobuf ? pages.protobufPodPages : pages.podPages) { page in
             bytes += page.count
-            if pods.isEmpty, let remaining = try KubeListDecoder.peekListMetadata(page).remainingItemCount {
+            if pods.isEmpty, let remaining = try (protobuf ? KubeProtobufDecoder.peekListMetadata(page)
+                                                          : KubeListDecoder.peekListMetadata(page)).remainingItemCount {
                 // Both decoders get an exactly sized array, as a client that reads remainingItemCount would.
                 pods.reserveCapacity(remaining + pages.pageSizeHint)
             }
@@ -99,21 +110,24 @@ enum DecodeMeasurer {
             switch decoder {
             case .jsonDecoder: items = try JSONDecoder().decode(FoundationList<Pod>.self, from: page).items ?? []
             case .widash: items = try KubeListDecoder.decodePodList(page, interner: table).items
+            case .protobuf: items = try KubeProtobufDecoder.decodePodList(page, interner: protobufTable).items
             }
             pods += items
             podSeconds += ProcessStats.monotonicSeconds() - start
         }
+        let podBytes = bytes
         ProcessStats.trimHeap()
         let heldPods = (ProcessStats.currentRSS() ?? 0) - baseline
 
         var accounts: [ServiceAccount] = []
         var accountSeconds = 0.0
-        try PageFile.forEachPage(at: pages.serviceAccountPages) { page in
+        try PageFile.forEachPage(at: protobuf ? pages.protobufServiceAccountPages : pages.serviceAccountPages) { page in
             bytes += page.count
             let start = ProcessStats.monotonicSeconds()
             switch decoder {
             case .jsonDecoder: accounts += try JSONDecoder().decode(FoundationList<ServiceAccount>.self, from: page).items ?? []
             case .widash: accounts += try KubeListDecoder.decodeServiceAccountList(page, interner: table).items
+            case .protobuf: accounts += try KubeProtobufDecoder.decodeServiceAccountList(page, interner: protobufTable).items
             }
             accountSeconds += ProcessStats.monotonicSeconds() - start
         }
@@ -122,7 +136,7 @@ enum DecodeMeasurer {
         pods.forEach { digest.add($0) }
         accounts.forEach { digest.add($0) }
         return DecodeMeasurement(
-            decoder: decoder, pods: pods.count, serviceAccounts: accounts.count, bytes: bytes,
+            decoder: decoder, pods: pods.count, serviceAccounts: accounts.count, bytes: bytes, podBytes: podBytes,
             decodeSeconds: podSeconds + accountSeconds, podSeconds: podSeconds,
             heldPodBytes: heldPods, peakRSSBytes: ProcessStats.peakRSS() ?? 0, baselineRSSBytes: baseline,
             digest: digest.text)

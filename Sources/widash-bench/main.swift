@@ -63,7 +63,7 @@ struct GeneratedClusterOptions: ParsableArguments {
 struct DecodeBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode pod and service-account list pages: JSONDecoder vs WidashKubeJSON (time, peak RSS, bytes per pod).")
+        abstract: "Decode pod and service-account list pages: JSONDecoder vs WidashKubeJSON vs WidashKubeProtobuf (time, peak RSS, bytes per pod).")
 
     @OptionGroup var clusterOptions: GeneratedClusterOptions
     @Option(help: "Measurements per decoder (alternating; the median is reported).")
@@ -81,7 +81,14 @@ struct DecodeBenchmark: ParsableCommand {
         }
         print("pods: \(clusterOptions.pods) in \(Format.bytes(sizes[0])) (\(sizes[0] / max(1, clusterOptions.pods)) B/pod), "
               + "service accounts: \(clusterOptions.serviceAccounts) in \(Format.bytes(sizes[1])), page size \(clusterOptions.pageSize)")
-        let decoders: [DecoderKind] = skipFoundation ? [.widash] : [.jsonDecoder, .widash]
+        // Issue #17: the same pages in Kubernetes' protobuf encoding.
+        try files.materialiseProtobuf()
+        let protobufSizes = [files.protobufPodPages, files.protobufServiceAccountPages].map {
+            ((try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? Int) ?? 0
+        }
+        print("protobuf: pods in \(Format.bytes(protobufSizes[0])) (\(protobufSizes[0] / max(1, clusterOptions.pods)) B/pod), "
+              + "service accounts in \(Format.bytes(protobufSizes[1]))")
+        let decoders: [DecoderKind] = skipFoundation ? [.widash, .protobuf] : [.jsonDecoder, .widash, .protobuf]
         var results: [DecoderKind: [DecodeMeasurement]] = [:]
         for run in 0..<max(1, runs) {
             // Alternate the order so that neither decoder always runs on a warmer machine.
@@ -103,10 +110,12 @@ struct DecodeBenchmark: ParsableCommand {
     }
 
     static func table(_ results: [DecoderKind: [DecodeMeasurement]], decoders: [DecoderKind]) -> String {
-        var table = BenchTable(["decoder", "decode (median)", "MB/s", "peak RSS", "held/pod", "speed vs JSONDecoder", "memory vs JSONDecoder"])
+        var table = BenchTable(["decoder", "decode (median)", "MB/s", "page B/pod", "peak RSS", "held/pod", "speed vs JSONDecoder",
+                                "memory vs JSONDecoder", "speed vs widash"])
         let baseline = results[.jsonDecoder].map { runs in
             (Format.median(runs.map(\.decodeSeconds)), Format.median(runs.map { Double($0.heldPodBytes) / Double(max(1, $0.pods)) }))
         }
+        let selective = results[.widash].map { Format.median($0.map(\.decodeSeconds)) }
         for decoder in decoders {
             guard let runs = results[decoder], let first = runs.first else { continue }
             let seconds = Format.median(runs.map(\.decodeSeconds))
@@ -116,7 +125,8 @@ struct DecodeBenchmark: ParsableCommand {
             let memory = baseline.map { Format.ratio($0.1 / max(held, 1)) } ?? "-"
             table.add([decoder.rawValue, Format.seconds(seconds),
                        String(format: "%.0f", Double(first.bytes) / max(seconds, 1e-9) / 1e6),
-                       Format.bytes(Int(peak)), "\(Int(held)) B", speed, memory])
+                       "\(first.podBytes / max(1, first.pods))", Format.bytes(Int(peak)), "\(Int(held)) B", speed, memory,
+                       selective.map { Format.ratio($0 / max(seconds, 1e-9)) } ?? "-"])
         }
         return table.render()
     }
