@@ -1,4 +1,5 @@
 import Foundation
+import WidashKubeProtobuf
 
 /// The Kubernetes `Status` object the API server returns with errors (and ERROR watch events).
 public struct KubeStatus: Codable, Sendable, Equatable {
@@ -29,6 +30,19 @@ public struct KubeStatus: Codable, Sendable, Equatable {
         self.message = message
         self.reason = reason
         self.code = code
+    }
+
+    /// The same Status read from a protobuf error body.
+    init(protobuf: KubeProtobufStatus) {
+        self.init(status: protobuf.status, message: protobuf.message, reason: protobuf.reason, code: protobuf.code)
+        if protobuf.name != nil || protobuf.group != nil || protobuf.kind != nil || !protobuf.causes.isEmpty
+            || protobuf.retryAfterSeconds != nil {
+            details = Details(name: protobuf.name, group: protobuf.group, kind: protobuf.kind,
+                              causes: protobuf.causes.isEmpty ? nil : protobuf.causes.map {
+                                  Details.Cause(reason: $0.reason, message: $0.message, field: $0.field)
+                              },
+                              retryAfterSeconds: protobuf.retryAfterSeconds)
+        }
     }
 
     /// Decodes a Status from a response body; nil when the body is something else (HTML, plain text).

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import WidashCore
 import WidashKubeJSON
+import WidashKubeProtobuf
 
 /// The items of a list and the list's resourceVersion (where a watch resumes).
 public struct KubeList<T: Sendable>: Sendable {
@@ -73,16 +74,28 @@ extension KubeClient {
 
     private struct ContinueExpired: Error { var underlying: KubeAPIError }
 
+    /// A list page as it came, and whether the server chose protobuf.
+    private struct ListPageBody: Sendable {
+        var data: Data
+        var isProtobuf: Bool
+    }
+
     private func listOnce<T: KubeObject>(base: String, labelSelector: String?, as type: T.Type,
                                          onPage: @Sendable ([T], ListProgress) -> Void) async throws -> String {
         let firstLimit = options.pageSize > 0 ? String(options.pageSize) : nil
         let followingLimit = options.pageSize > 0 ? String(max(options.pageSize, options.followingPageSize)) : nil
-        @Sendable func fetch(_ token: String?) async throws -> Data {
+        // Pods and service accounts in protobuf when the server has it (every API server does for
+        // built-in types); JSON stays acceptable, and is what other types and other servers send.
+        let accept = options.protobufLists && T.self is any KubeProtobufDecodable.Type
+            ? KubeProtobufDecoder.contentType + ", application/json" : "application/json"
+        @Sendable func fetch(_ token: String?) async throws -> ListPageBody {
             // The API server takes another limit with a continue token (client-go's pager may too).
             let limit = token == nil ? firstLimit : followingLimit
             let path = pathWithQuery(base, [("labelSelector", labelSelector), ("limit", limit), ("continue", token)])
             do {
-                return try await send(path: path).body
+                let response = try await send(path: path, accept: accept)
+                return ListPageBody(data: response.body,
+                                    isProtobuf: response.header("content-type")?.hasPrefix(KubeProtobufDecoder.contentType) == true)
             } catch let error as KubeAPIError where error.statusCode == 410 && token != nil {
                 throw ContinueExpired(underlying: error)
             }
@@ -93,6 +106,7 @@ extension KubeClient {
         // labels… are stored once per table.
         let decoders = max(1, min(options.listDecodeConcurrency, ProcessInfo.processInfo.activeProcessorCount))
         let interners = (0..<decoders).map { _ in KubeInternTable() }
+        let protobufInterners = (0..<decoders).map { _ in KubeProtobufInternTable() }
         var resourceVersion = ""
         var progress = ListProgress(pageIndex: 0, received: 0, expectedTotal: nil)
         var decoded: [Int: (items: [T], head: KubeListMetadata)] = [:]
@@ -106,7 +120,7 @@ extension KubeClient {
             }
         }
         return try await withThrowingTaskGroup(of: (Int, [T], KubeListMetadata).self) { group in
-            var body: Data? = try await fetch(nil)
+            var body: ListPageBody? = try await fetch(nil)
             var pages = 0
             var decoding = 0
             while let page = body {
@@ -114,11 +128,16 @@ extension KubeClient {
                 if let version = head.resourceVersion, !version.isEmpty { resourceVersion = version }
                 let index = pages
                 pages += 1
-                let interner = interners[index % decoders]
-                group.addTask { (index, try decodeItems(page, as: type, interner: interner, path: base), head) }
+                let interner = interners[index % decoders], protobufInterner = protobufInterners[index % decoders]
+                group.addTask {
+                    let items = page.isProtobuf
+                        ? try Self.protobufItems(page.data, as: type, interner: protobufInterner, path: base)
+                        : try decodeItems(page.data, as: type, interner: interner, path: base)
+                    return (index, items, head)
+                }
                 decoding += 1
                 let token = head.continueToken.flatMap { $0.isEmpty ? nil : $0 }
-                async let next: Data? = token == nil ? nil : fetch(token)
+                async let next: ListPageBody? = token == nil ? nil : fetch(token)
                 // While the next page downloads, wait for a decoder to be free (this bounds memory too).
                 while decoding >= decoders, let (done, items, doneHead) = try await group.next() {
                     decoding -= 1
@@ -135,12 +154,30 @@ extension KubeClient {
         }
     }
 
-    private func listMetadata(_ body: Data, path: String) throws -> KubeListMetadata {
+    private func listMetadata(_ body: ListPageBody, path: String) throws -> KubeListMetadata {
         do {
-            return try KubeListDecoder.peekListMetadata(body)
+            return body.isProtobuf ? try KubeProtobufDecoder.peekListMetadata(body.data) : try KubeListDecoder.peekListMetadata(body.data)
         } catch let error as KubeJSONError {
             throw KubeClientError.decoding(path: path, detail: "\(error)")
+        } catch let error as KubeProtobufError {
+            throw KubeClientError.decoding(path: path, detail: "\(error)")
         }
+    }
+
+    /// A protobuf page's items (only pods and service accounts are asked for in protobuf).
+    private static func protobufItems<T>(_ body: Data, as type: T.Type, interner: KubeProtobufInternTable, path: String) throws -> [T] {
+        guard let decodable = T.self as? any KubeProtobufDecodable.Type else {
+            throw KubeClientError.decoding(path: path, detail: "the server sent \(KubeProtobufDecoder.contentType), which widash reads for pods and service accounts only")
+        }
+        do {
+            return try protobufList(decodable, body, interner: interner) as? [T] ?? []
+        } catch let error as KubeProtobufError {
+            throw KubeClientError.decoding(path: path, detail: "\(error)")
+        }
+    }
+
+    private static func protobufList<U: KubeProtobufDecodable>(_ type: U.Type, _ body: Data, interner: KubeProtobufInternTable) throws -> [U] {
+        try KubeProtobufDecoder.decodeList(body, as: U.self, interner: interner).items
     }
 
     /// A page's items: with the selective decoder (WidashKubeJSON) for the types it knows, which

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WidashHTTP
+import WidashKubeProtobuf
 
 /// Builds a transport for a set of client options (the lead passes `CurlTransport.init`).
 public typealias HTTPTransportFactory = @Sendable (HTTPClientOptions) -> any HTTPTransport
@@ -40,12 +41,12 @@ public struct KubeClient: Sendable {
     ///   `KubeRetryLaterError`, which says when the server asked to be asked again.
     /// - Other statuses throw `KubeAPIError`; transport failures throw `HTTPError` unchanged.
     public func send(method: String = "GET", path: String, body: Data? = nil, idempotent: Bool? = nil,
-                     timeouts: HTTPTimeouts? = nil) async throws -> HTTPResponse {
+                     timeouts: HTTPTimeouts? = nil, accept: String = "application/json") async throws -> HTTPResponse {
         let retryable = idempotent ?? (method == "GET" || method == "HEAD")
         var attempt = 1
         var reauthenticated = false
         while true {
-            let (transport, request) = try await prepare(method: method, path: path, body: body, timeouts: timeouts)
+            let (transport, request) = try await prepare(method: method, path: path, body: body, timeouts: timeouts, accept: accept)
             let response = try await transport.send(request)
             if (200..<300).contains(response.status) { return response }
             if response.status == 401, !reauthenticated, await credentials.invalidate() {
@@ -84,7 +85,8 @@ public struct KubeClient: Sendable {
         return transport.stream(request)
     }
 
-    func prepare(method: String, path: String, body: Data?, timeouts: HTTPTimeouts?) async throws -> (any HTTPTransport, HTTPRequest) {
+    func prepare(method: String, path: String, body: Data?, timeouts: HTTPTimeouts?,
+                 accept: String = "application/json") async throws -> (any HTTPTransport, HTTPRequest) {
         let credentials = try await credentials.current()
         var clientOptions = config.httpOptions(timeouts: options.timeouts, userAgent: options.userAgent)
         if let certificate = credentials.clientCertificatePEM, let key = credentials.clientKeyPEM {
@@ -93,7 +95,7 @@ public struct KubeClient: Sendable {
             clientOptions.tls.clientCertificateFile = nil
             clientOptions.tls.clientKeyFile = nil
         }
-        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        var headers: [(name: String, value: String)] = [("Accept", accept)]
         if let authorization = credentials.authorization { headers.append(("Authorization", authorization)) }
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let request = HTTPRequest(method: method, url: config.server + path, headers: headers, body: body,
@@ -111,7 +113,8 @@ public struct KubeClient: Sendable {
     }
 
     func apiError(status: Int, headers: [String: String], body: Data, method: String, path: String) -> KubeAPIError {
-        let decoded = KubeStatus.decode(body)
+        let isProtobuf = headers["content-type"]?.hasPrefix(KubeProtobufDecoder.contentType) == true
+        let decoded = isProtobuf ? KubeProtobufDecoder.decodeStatus(body).map(KubeStatus.init(protobuf:)) : KubeStatus.decode(body)
         var snippet: String?
         if decoded == nil, !body.isEmpty {
             snippet = KubeConfigError.oneLine(String(decoding: body.prefix(200), as: UTF8.self))

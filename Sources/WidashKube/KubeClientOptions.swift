@@ -21,6 +21,10 @@ public struct KubeClientOptions: Sendable {
     /// a list call on the server), measured on the 50 000-pod scale scenario at 500 / 1 000 / 2 000 /
     /// 5 000 per page, where 2 000 loaded in about 15 % less time than 500 (README, Performance).
     public var followingPageSize: Int
+    /// Ask for pod and service-account lists in Kubernetes' protobuf encoding (`Accept:
+    /// application/vnd.kubernetes.protobuf, application/json`, as client-go does for built-in
+    /// types): half the bytes and twice as fast to decode; a server that answers JSON is read as JSON.
+    public var protobufLists = true
     /// List pages decoded at the same time (capped by the processor count).
     public var listDecodeConcurrency = 2
     /// Watch reconnect backoff: first delay and cap.
