@@ -26,6 +26,7 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertTrue(widashRow.contains("peak RSS ≤ 200 MB"), widashRow)
         let curlRow = try XCTUnwrap(lines.first { $0.hasPrefix("curl: both lists") }, result.summary)
         XCTAssertTrue(curlRow.contains("×") && curlRow.contains("≤ 1.6×"), curlRow)
+        XCTAssertNotNil(lines.first { $0.hasPrefix("curl: both lists in protobuf") }, result.summary)
         let kubectlRow = try XCTUnwrap(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A ") }, result.summary)
         XCTAssertTrue(kubectlRow.contains("≤ 0.1×"), kubectlRow)
         XCTAssertNotNil(lines.first { $0.hasPrefix("kubectl get serviceaccounts,pods -A -o json") }, result.summary)
