@@ -153,7 +153,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WidashCloudTests", dependencies: ["WidashCloud", "WidashHTTP", "WidashCore", "WidashTestPeers"], swiftSettings: strict),
         .testTarget(name: "WidashTraceTests", dependencies: ["WidashTrace", "WidashCore", "WidashCloud", "WidashHTTP"], swiftSettings: strict),
-        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashCore", "WidashTestPeers"], swiftSettings: strict),
+        .testTarget(name: "WidashSandboxTests", dependencies: ["WidashSandbox", "WidashCore", "WidashTestPeers", "WidashKubeProtobuf", "WidashKubeJSON"], swiftSettings: strict),
         .testTarget(name: "WidashSandboxAzureTests", dependencies: ["WidashSandbox", "WidashSandboxAzure", "WidashSandboxKit", "WidashHTTP",
             "WidashTestPeers", .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),

@@ -20,7 +20,7 @@ public final class SandboxServer: Sendable {
 
     private let listener: HTTPSListener
     let store: ClusterStore
-    private let kube: KubeAPI
+    let kube: KubeAPI
     private let faultInjector: FaultInjector
     private let movement: DemoMovement?
     private let stuckRollout: StuckRollout?

@@ -2,6 +2,7 @@ import Foundation
 import WidashCore
 import WidashKubeJSON
 import WidashKubeProtobuf
+import WidashSandbox
 
 /// The decoders compared by `widash-bench decode`.
 enum DecoderKind: String, CaseIterable, Codable {
@@ -87,8 +88,7 @@ enum DecodeMeasurer {
         let tiny = Data(#"{"items":[{"metadata":{"name":"w"},"spec":{"containers":[{"name":"c"}]}}]}"#.utf8)
         _ = try JSONDecoder().decode(FoundationList<Pod>.self, from: tiny)
         _ = try KubeListDecoder.decodePodList(tiny)
-        var transcoder = ProtobufTranscoder()
-        _ = try KubeProtobufDecoder.decodePodList(try transcoder.listPage(fromJSON: tiny, itemSchema: "Pod"))
+        _ = try KubeProtobufDecoder.decodePodList(try KubeProtobufEncoding.listFromJSON(tiny, itemKind: "Pod"))
         ProcessStats.trimHeap()
         let baseline = ProcessStats.currentRSS() ?? 0
 

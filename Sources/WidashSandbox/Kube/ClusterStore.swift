@@ -15,6 +15,9 @@ struct StoredEntry: Sendable {
     var resourceVersion: Int
     var labels: [String: String]
     var fields: [String: String]
+    /// The object's protobuf message, made from `json` the first time a protobuf list needs it
+    /// (a changed object is a new entry, so the cache cannot go stale).
+    var protobuf: [UInt8]? = nil
 
     var namespace: String? { object.metadata.namespace }
     var name: String { object.metadata.name }
@@ -239,6 +242,28 @@ actor ClusterStore {
     /// A list response body: `{kind, apiVersion, metadata{resourceVersion, continue, remainingItemCount}, items}`,
     /// built by joining the objects' pre-rendered JSON, paged by `limit` and the opaque `continue` token.
     func list(_ resource: ResourceType, query: ObjectQuery, limit: Int?, continueToken: String?) throws(KubeStatus) -> Data {
+        let page = try listPage(resource, query: query, limit: limit, continueToken: continueToken)
+        let table = tables[resource] ?? Table()
+        let items = page.keys.compactMap { table.entries[$0]?.json }
+        var metadata = "{\"resourceVersion\":\"\(page.metadata.resourceVersion)\""
+        if let continueToken = page.metadata.continueToken {
+            metadata += ",\"continue\":\"\(continueToken)\""
+            if let remaining = page.metadata.remainingItemCount { metadata += ",\"remainingItemCount\":\(remaining)" }
+        }
+        metadata += "}"
+        var body = Data("{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.groupVersion)\",\"metadata\":\(metadata),\"items\":[".utf8)
+        body.reserveCapacity(items.reduce(body.count + 2) { $0 + $1.count + 1 })
+        for (offset, item) in items.enumerated() {
+            if offset > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(item)
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return body
+    }
+
+    /// Which objects (by key, in order) a list request returns, and the list's metadata.
+    private func listPage(_ resource: ResourceType, query: ObjectQuery, limit: Int?,
+                          continueToken: String?) throws(KubeStatus) -> (keys: [String], metadata: KubeListMetaValues) {
         let table = tables[resource] ?? Table()
         var listRV = currentResourceVersion
         var startIndex = 0
@@ -254,7 +279,7 @@ actor ClusterStore {
             startIndex = max(startIndex, Self.lowerBound(table.sortedKeys, token.start))
         }
         let prefix = query.namespace.map { $0 + "/" }
-        var items: [Data] = []
+        var items: [String] = []
         var index = startIndex
         var lastKey: String?
         let pageSize = (limit ?? 0) > 0 ? limit : nil
@@ -263,7 +288,7 @@ actor ClusterStore {
             if let prefix, !key.hasPrefix(prefix) { break }
             index += 1
             guard let entry = table.entries[key], query.matches(entry) else { continue }
-            items.append(entry.json)
+            items.append(key)
             lastKey = key
             if let pageSize, items.count >= pageSize { break }
         }
@@ -284,20 +309,41 @@ actor ClusterStore {
             }
             if !query.hasSelectors { hasMore = remaining > 0 }
         }
-        var metadata = "{\"resourceVersion\":\"\(listRV)\""
+        var metadata = KubeListMetaValues(resourceVersion: String(listRV))
         if hasMore, let lastKey {
-            metadata += ",\"continue\":\"\(ContinueToken(resourceVersion: listRV, start: lastKey + "\u{0}").encoded)\""
-            if !query.hasSelectors { metadata += ",\"remainingItemCount\":\(remaining)" }
+            metadata.continueToken = ContinueToken(resourceVersion: listRV, start: lastKey + "\u{0}").encoded
+            if !query.hasSelectors { metadata.remainingItemCount = remaining }
         }
-        metadata += "}"
-        var body = Data("{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.groupVersion)\",\"metadata\":\(metadata),\"items\":[".utf8)
-        body.reserveCapacity(items.reduce(body.count + 2) { $0 + $1.count + 1 })
-        for (offset, item) in items.enumerated() {
-            if offset > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(item)
+        return (items, metadata)
+    }
+
+    /// A protobuf list's page: each item's cached message, or its JSON where none is cached yet.
+    /// The caller encodes those outside the actor (`KubeAPI.protobufList`), so that encoding a
+    /// 50 000-pod list the first time does not hold up every other request, and hands them back to
+    /// `cacheProtobuf`.
+    func protobufListPlan(_ resource: ResourceType, query: ObjectQuery, limit: Int?,
+                          continueToken: String?) throws(KubeStatus) -> ProtobufListPlan {
+        let page = try listPage(resource, query: query, limit: limit, continueToken: continueToken)
+        let table = tables[resource] ?? Table()
+        var items: [ProtobufListPlan.Item] = []
+        items.reserveCapacity(page.keys.count)
+        for key in page.keys {
+            guard let entry = table.entries[key] else { continue }
+            items.append(entry.protobuf.map { .cached($0) } ?? .pending(key: key, resourceVersion: entry.resourceVersion, json: entry.json))
         }
-        body.append(contentsOf: Array("]}".utf8))
-        return body
+        return ProtobufListPlan(metadata: page.metadata, items: items)
+    }
+
+    /// Keeps encoded messages next to their entries' JSON, unless the object changed meanwhile
+    /// (then the new entry's message is made when a list next needs it). The table is taken out of
+    /// `tables` while it changes so that it is not copied.
+    func cacheProtobuf(_ resource: ResourceType, _ messages: [(key: String, resourceVersion: Int, message: [UInt8])]) {
+        guard !messages.isEmpty, var table = tables[resource] else { return }
+        tables[resource] = nil
+        for encoded in messages where table.entries[encoded.key]?.resourceVersion == encoded.resourceVersion {
+            table.entries[encoded.key]?.protobuf = encoded.message
+        }
+        tables[resource] = table
     }
 
     // MARK: Watching

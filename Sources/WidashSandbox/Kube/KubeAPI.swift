@@ -64,19 +64,23 @@ final class KubeAPI: Sendable {
             return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/jwk-set+json")], body: jwks))
         }
         countRequest(request)
+        // A request that negotiated protobuf gets its errors in protobuf too: the API server writes a
+        // Status with the serializer it negotiated (apiserver pkg/endpoints/handlers/responsewriters).
+        let protobuf = KubeNegotiation.protobufListResource(request) != nil
         let decision = faults.decide()
         if let decision {
             if let latency = decision.latency { try? await Task.sleep(for: latency) }
             if let code = decision.errorCode {
-                return .complete(KubeStatus.injected(code: code, retryAfter: decision.retryAfterSeconds).response)
+                return .complete(KubeStatus.injected(code: code, retryAfter: decision.retryAfterSeconds).response(protobuf: protobuf))
             }
         }
         do {
             return try await route(request, cutWatchAfter: decision?.cutWatchAfter)
         } catch let status as KubeStatus {
-            return .complete(status.response)
+            return .complete(status.response(protobuf: protobuf))
         } catch {
-            return .complete(KubeStatus(code: 500, reason: "InternalError", message: "Internal error occurred: \(error)").response)
+            return .complete(KubeStatus(code: 500, reason: "InternalError", message: "Internal error occurred: \(error)")
+                .response(protobuf: protobuf))
         }
     }
 
@@ -198,6 +202,10 @@ final class KubeAPI: Sendable {
         if let text = query["limit"], !text.isEmpty {
             guard let value = Int(text), value >= 0 else { throw KubeStatus.badRequest("invalid limit: \(text)") }
             limit = value
+        }
+        if KubeNegotiation.protobufListResource(request) == resource {
+            let body = try await protobufList(resource, query: objectQuery, limit: limit, continueToken: query["continue"])
+            return .complete(SandboxResponse(status: 200, headers: [("Content-Type", KubeProtobufEncoding.contentType)], body: body))
         }
         let body = try await store.list(resource, query: objectQuery, limit: limit, continueToken: query["continue"])
         return .complete(SandboxResponse(status: 200, headers: [("Content-Type", "application/json")], body: body))
