@@ -23,8 +23,9 @@ struct TableCache: Sendable {
         var parsed: RowFilter
         var sort: SortState
         var index: TableIndex
-        /// `index.podRows` as positions in `facts.podRefs` (their search texts' rows).
-        var podPositions: [Int]
+        /// `index.podRows` as positions in `facts.podRefs` (their search texts' rows); nil: all of
+        /// them (no filter), so that a sort key does not copy 200 000 pod rows it leaves as they are.
+        var podPositions: [Int]?
     }
 
     /// How the last `index` call was answered (for tests and benchmarks).
@@ -54,13 +55,15 @@ struct TableCache: Sendable {
         }
         // The narrowest earlier result this filter narrows (same sort, so its rows are in order).
         let base = recent.filter { $0.sort == sort && parsed.narrows($0.parsed) }
-            .min { $0.index.identityRows.count + $0.podPositions.count < $1.index.identityRows.count + $1.podPositions.count }
+            .min { $0.index.identityRows.count + ($0.podPositions?.count ?? facts.podRefs.count)
+                < $1.index.identityRows.count + ($1.podPositions?.count ?? facts.podRefs.count) }
         lastSource = base == nil ? .full : .narrowed
         if parsed.labels.isEmpty && !parsed.text.isEmpty { facts.makeSearchTexts(inventory: inventory) }
         var out = TableIndex()
         out.identityRows = filterIdentities(base?.index.identityRows ?? sorted, parsed, inventory: inventory)
-        let podPositions = filterPods(base?.podPositions ?? Array(facts.podRefs.indices), parsed, inventory: inventory)
-        out.podRows = podPositions.map { facts.podRefs[$0] }
+        let podPositions = filterPods(base?.podPositions, parsed, inventory: inventory)
+        // The pods view keeps inventory order whatever the sort: unfiltered, it shares the facts' rows.
+        out.podRows = podPositions.map { $0.map { facts.podRefs[$0] } } ?? facts.podRefs
         for i in out.identityRows {
             let row = i * TableFacts.columns
             for column in 0..<TableFacts.columns {
@@ -78,11 +81,13 @@ struct TableCache: Sendable {
         let values = facts.sortValues(for: sort.column, inventory: inventory)
         let keyRank = facts.keyRank
         let ascending = sort.ascending
-        return Array(0..<facts.count).sorted { a, b in
+        var rows = Array(0..<facts.count)
+        rows.sort { a, b in
             if values[a] != values[b] { return ascending ? values[a] < values[b] : values[a] > values[b] }
             if keyRank[a] != keyRank[b] { return keyRank[a] < keyRank[b] }
             return a < b
         }
+        return rows
     }
 
     private func filterIdentities(_ candidates: [Int], _ f: RowFilter, inventory: Inventory) -> [Int] {
@@ -105,12 +110,16 @@ struct TableCache: Sendable {
         }
     }
 
-    private func filterPods(_ candidates: [Int], _ f: RowFilter, inventory: Inventory) -> [Int] {
+    /// The positions in `facts.podRefs` of the `candidates` (nil: every pod) that pass `f`; nil when
+    /// every pod passes (no filter, no candidates).
+    private func filterPods(_ candidates: [Int]?, _ f: RowFilter, inventory: Inventory) -> [Int]? {
         if f.isEmpty { return candidates }
+        /// Filters without first making an array of every position.
+        func filter(_ passes: (Int) -> Bool) -> [Int] { candidates?.filter(passes) ?? facts.podRefs.indices.filter(passes) }
         let ids = inventory.identities
         let refs = facts.podRefs
         if !f.labels.isEmpty {
-            return candidates.filter { row in
+            return filter { row in
                 let e = ids[refs[row].identity]
                 let injected = e.pods[refs[row].pod].injected
                 return f.matchesLabels { $0 == "injected" ? (injected ? "true" : "false") : IdentityCells.label(e, $0) }
@@ -120,9 +129,9 @@ struct TableCache: Sendable {
             let pod = ids[refs[row].identity].pods[refs[row].pod]
             return f.matches(haystack: "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")", labels: [:])
         }
-        guard let needle = SearchText.asciiNeedle(f.text), let text = facts.podText else { return candidates.filter(slow) }
-        if f.fuzzy { return candidates.filter { row in text.plain[row] ? text.containsInOrder(row: row, needle: needle) : slow(row) } }
-        return candidates.filter { row in text.plain[row] ? text.contains(row: row, needle: needle) != f.inverse : slow(row) }
+        guard let needle = SearchText.asciiNeedle(f.text), let text = facts.podText else { return filter(slow) }
+        if f.fuzzy { return filter { row in text.plain[row] ? text.containsInOrder(row: row, needle: needle) : slow(row) } }
+        return filter { row in text.plain[row] ? text.contains(row: row, needle: needle) != f.inverse : slow(row) }
     }
 
     /// Takes facts prepared elsewhere for the inventory of `generation`. The sorted order survives
