@@ -13,8 +13,8 @@ public struct InventoryIndex: Sendable {
     private var cluster = ClusterSnapshot()
     private var facts = ClusterFacts()
     private var accounts: [String: ServiceAccount] = [:]
-    /// Every pod held, each in a slot of one array (a deleted pod's slot is reused): a dictionary
-    /// of pods per service account cost about 150 bytes more per pod in hash-table slack.
+    /// Every pod held, each in a slot of one array (a deleted pod's slot is reused), rather than a
+    /// dictionary of pods per service account, each with its own hash-table slack.
     private var podSlots: [Pod?] = []
     private var freeSlots: [Int] = []
     /// The slot of each pod, by "namespace/name".
