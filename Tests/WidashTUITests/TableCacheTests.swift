@@ -72,20 +72,20 @@ final class TableCacheTests: XCTestCase {
         _ = update(&state, .inventory(InventoryUpdate(inventory: first, loaded: 50, expected: 50)))
         TestSupport.send(&state, "/svc-00")
         let before = state.index
-        XCTAssertEqual(before, ReferenceIndex.build(inventory: first, filter: "svc-00", sort: state.sort))
+        XCTAssertEqual(before, ReferenceIndex.build(inventory: first, filter: "svc-00", sort: state.sort, pods: false))
         // Same count, different data: a rename must show, though the filter and sort are unchanged.
         var second = first
         second.identities[0].name = "svc-00zz"
         second.identities[0].status = .error
         _ = update(&state, .inventory(InventoryUpdate(inventory: second, loaded: 50, expected: 50)))
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: second, filter: "svc-00", sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: second, filter: "svc-00", sort: state.sort, pods: false))
         XCTAssertNotEqual(state.index, before)
         // A change made in place (not through `update`) also invalidates on the next reindex.
         let generation = state.inventoryGeneration
         state.inventory.identities[1].name = "renamed"
         XCTAssertNotEqual(state.inventoryGeneration, generation)
         state.reindex()
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: state.inventory, filter: "svc-00", sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: state.inventory, filter: "svc-00", sort: state.sort, pods: false))
         // The status line counts follow the data.
         let errors = state.inventory.identities.filter { $0.status == .error }.count
         XCTAssertEqual(state.statusCounts.errors, errors)
@@ -134,7 +134,7 @@ final class TableCacheTests: XCTestCase {
                 }
                 for letter in "RSONA" {
                     TestSupport.send(&state, String(letter))
-                    XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort),
+                    XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort, pods: false),
                                    "round \(round) filter \(state.filter) sort \(state.sort)")
                 }
                 TestSupport.press(&state, .escape)
@@ -145,7 +145,7 @@ final class TableCacheTests: XCTestCase {
         // A key that is not in the list falls back to computing everything.
         send(["no/such"])
         XCTAssertFalse(preparer.patchedLast)
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort, pods: false))
     }
 
     /// The executor prepares each update's facts off the UI thread (patching the previous ones when
@@ -171,12 +171,68 @@ final class TableCacheTests: XCTestCase {
             XCTAssertGreaterThan(state.changedUntil[inventory.identities[i].key] ?? .distantPast, state.now, "round \(round): highlighted")
             for letter in "RSNA" {
                 TestSupport.send(&state, String(letter))
-                XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort), "round \(round) \(letter)")
+                XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort, pods: false), "round \(round) \(letter)")
             }
             TestSupport.send(&state, "/svc-0")
             TestSupport.press(&state, .enter)
-            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort, pods: false))
             TestSupport.press(&state, .escape)
+        }
+    }
+
+    /// The pods view's rows are searched only while it is open: a filter typed in the identities
+    /// view leaves them out, opening the view adds them for the current filter, and while it is
+    /// open they follow filters, sorts and patched updates exactly as the reference computes them.
+    func testPodRowsAreIncludedWhileThePodsViewIsOpen() {
+        var state = AppState(width: 160, height: 50, now: TestSupport.now)
+        var preparer = TableFactsPreparer()
+        var inventory = Self.inventory(count: 200)
+        func send(_ changed: Set<String>?) {
+            var u = InventoryUpdate(inventory: inventory, loaded: 200, expected: 200, changedKeys: changed)
+            u.prepared = preparer.prepare(u)
+            _ = update(&state, .inventory(u))
+        }
+        send(nil)
+        TestSupport.send(&state, "/svc-0")
+        TestSupport.press(&state, .enter)
+        XCTAssertFalse(state.index.podRowsIncluded)
+        XCTAssertTrue(state.index.podRows.isEmpty)
+        TestSupport.send(&state, ":pods")
+        TestSupport.press(&state, .enter)
+        XCTAssertEqual(state.screen.kind, .pods)
+        XCTAssertTrue(state.index.podRowsIncluded)
+        XCTAssertFalse(state.index.podRows.isEmpty)
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+        var rng = SplitMix(seed: 3)
+        for round in 0..<6 {
+            let i = rng.next(inventory.identities.count)
+            if let pod = inventory.identities[i].pods.first { inventory.identities[i].pods.append(pod) }
+            inventory.identities[i].status = [.ok, .warning, .error][rng.next(3)]
+            send([inventory.identities[i].key])
+            for filter in ["", "s", "sv", "svc-0", "s", "-f s01", "!svc"] {
+                // esc clears the filter (and, with none, would leave the view).
+                if !state.filter.isEmpty { TestSupport.press(&state, .escape) }
+                if !filter.isEmpty {
+                    TestSupport.send(&state, "/" + filter)
+                    TestSupport.press(&state, .enter)
+                }
+                XCTAssertEqual(state.screen.kind, .pods)
+                XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: state.filter, sort: state.sort),
+                               "round \(round) filter \(filter)")
+            }
+        }
+    }
+
+    /// Large scans are split over the cores; the rows kept and their order must be the one-thread
+    /// result's, at sizes around the split threshold and for chunks that keep nothing or everything.
+    func testParallelFilterKeepsTheSequentialResult() {
+        for count in [0, 1, 19_999, 20_000, 20_001, 123_457] {
+            let candidates = (0..<count).map { ($0 * 7919) % max(count, 1) }
+            let predicates: [@Sendable (Int) -> Bool] = [{ $0 % 3 == 0 }, { $0 < count / 2 }, { _ in true }, { _ in false }]
+            for predicate in predicates {
+                let parallel = ParallelFilter.rows(count, { candidates[$0] }, predicate)
+                XCTAssertEqual(parallel, candidates.filter(predicate), "\(count) rows")
+            }
         }
     }
 
@@ -186,7 +242,7 @@ final class TableCacheTests: XCTestCase {
         _ = update(&state, .inventory(InventoryUpdate(inventory: inventory, loaded: 300, expected: 300)))
         for key in "AAPITOLESNsss" {
             TestSupport.send(&state, String(key))
-            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort), "after \(key)")
+            XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort, pods: false), "after \(key)")
         }
     }
 
@@ -232,7 +288,8 @@ final class TableCacheTests: XCTestCase {
 /// The original algorithm: filter every identity with its freshly built haystack and labels, sort
 /// with `IdentityCells.compare`. The oracle for the cache.
 enum ReferenceIndex {
-    static func build(inventory: Inventory, filter: String, sort: SortState) -> TableIndex {
+    /// - Parameter pods: the pods view's rows too (the dashboard adds them while the pods view is open).
+    static func build(inventory: Inventory, filter: String, sort: SortState, pods: Bool = true) -> TableIndex {
         let f = RowFilter(filter)
         var out = TableIndex()
         let ids = inventory.identities
@@ -250,14 +307,18 @@ enum ReferenceIndex {
             }
         }
         out.naturalWidths[IdentityColumn.expires.rawValue] = 10
+        guard pods else { return out }
+        var podRows: [TableIndex.PodRef] = []
         for (i, e) in ids.enumerated() {
             for (p, pod) in e.pods.enumerated() where pod.injected || pod.provider != nil || !e.bindings.isEmpty {
                 var labels = IdentityCells.labels(e)
                 labels["injected"] = pod.injected ? "true" : "false"
                 let hay = "\(pod.namespace)/\(pod.name) \(pod.serviceAccount) \(pod.provider?.displayName ?? "")"
-                if f.matches(haystack: hay, labels: labels) { out.podRows.append(TableIndex.PodRef(identity: i, pod: p)) }
+                if f.matches(haystack: hay, labels: labels) { podRows.append(TableIndex.PodRef(identity: i, pod: p)) }
             }
         }
+        out.podRows = PodRows(podRows)
+        out.podRowsIncluded = true
         return out
     }
 }
@@ -291,10 +352,10 @@ final class TableCacheWarmUpTests: XCTestCase {
         XCTAssertNotNil(state.tableCache.facts.identityText)
         XCTAssertEqual(state.tableCache.facts.sortValues.count, IdentityColumn.allCases.count)
         TestSupport.send(&state, "/svc-0")
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort, pods: false))
         _ = update(&state, .key(.enter))
         TestSupport.send(&state, "T")
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "svc-0", sort: state.sort, pods: false))
         // A tick warms through `update` too.
         var other = inventory
         other.identities.removeLast()
@@ -303,6 +364,6 @@ final class TableCacheWarmUpTests: XCTestCase {
         _ = update(&state, .tick(TestSupport.now.addingTimeInterval(1)))
         _ = update(&state, .tick(TestSupport.now.addingTimeInterval(2)))
         XCTAssertNotNil(state.tableCache.facts.identityText)
-        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: other, filter: "svc-0", sort: state.sort))
+        XCTAssertEqual(state.index, ReferenceIndex.build(inventory: other, filter: "svc-0", sort: state.sort, pods: false))
     }
 }

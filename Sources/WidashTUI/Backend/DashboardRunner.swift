@@ -114,9 +114,12 @@ public enum DashboardRunner {
                 messages.append(.tick(now))
                 lastTick = now
             }
-            // An inventory replaced by a newer one is freed on another thread: tens of thousands of
-            // entries take milliseconds to free, which a keystroke would otherwise wait for.
-            var replaced = messages.contains { if case .inventory = $0 { return true } else { return false } } ? state.inventory : nil
+            // An inventory replaced by a newer one is freed on another thread, and so are the table
+            // facts made for it: tens of thousands of entries and hundreds of thousands of cell texts
+            // take milliseconds (30 ms at 200 000 pods) to free, which a keystroke would otherwise wait for.
+            let replacing = messages.contains { if case .inventory = $0 { return true } else { return false } }
+            var replaced = replacing ? state.inventory : nil
+            var replacedFacts = replacing ? state.tableCache.facts : nil
             for m in messages {
                 for c in update(&state, m) {
                     // OSC 52 goes to the terminal from this thread, between two frames.
@@ -124,6 +127,7 @@ public enum DashboardRunner {
                 }
             }
             InventoryDisposal.release(&replaced)
+            InventoryDisposal.release(&replacedFacts)
             if !messages.isEmpty { dirty = true }
             if state.theme != appliedTheme {
                 terminal.apply(theme: state.theme)
@@ -209,19 +213,20 @@ enum InventoryCoalescing {
     }
 }
 
-/// Drops the last reference to an inventory on a background queue.
+/// Drops the last reference to an inventory (or its table facts) on a background queue.
 enum InventoryDisposal {
     private static let queue = DispatchQueue(label: "widash.inventory-disposal", qos: .utility)
 
-    private final class Box: @unchecked Sendable {
-        var inventory: Inventory?
-        init(_ inventory: Inventory?) { self.inventory = inventory }
+    private final class Box<Value>: @unchecked Sendable {
+        var value: Value?
+        init(_ value: Value?) { self.value = value }
     }
 
-    /// Takes the inventory out of `slot` (the caller keeps no reference) and lets it go elsewhere.
-    static func release(_ slot: inout Inventory?) {
+    /// Takes the value out of `slot` (the caller keeps no reference) and lets it go elsewhere.
+    static func release<Value: Sendable>(_ slot: inout Value?) {
         guard slot != nil else { return }
         let box = Box(slot.take())
-        queue.async { box.inventory = nil }
+        queue.async { box.value = nil }
     }
 }
+

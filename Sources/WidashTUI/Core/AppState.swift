@@ -218,7 +218,14 @@ public struct AppState: Sendable {
 
     /// Rebuilds the cached table index (call after the inventory, filter or sort changed).
     public mutating func reindex() {
-        index = tableCache.index(inventory: inventory, generation: inventoryGeneration, filter: filter, sort: sort)
+        index = tableCache.index(inventory: inventory, generation: inventoryGeneration, filter: filter, sort: sort,
+                                 pods: stack.contains { $0.kind == .pods })
+    }
+
+    /// Adds the pods view's rows to the index when the pods view has been opened since the index
+    /// was made (the identities view alone does not search them).
+    mutating func includePodRowsIfShown() {
+        if !index.podRowsIncluded && stack.contains(where: { $0.kind == .pods }) { reindex() }
     }
 
     /// Uses facts prepared off the UI thread for the current inventory.

@@ -78,6 +78,7 @@ enum Navigation {
         } else {
             state.stack.append(Screen(kind))
         }
+        state.includePodRowsIfShown()
         clampTop(&state)
     }
 
@@ -87,6 +88,7 @@ enum Navigation {
         // An open fleet stays below the cluster's views (esc goes back to it).
         let fleet = state.stack.first { $0.kind == .fleet }.map { [$0] } ?? []
         state.stack = fleet + (kind == .identities ? [root] : [root, Screen(kind)])
+        state.includePodRowsIfShown()
         clampAll(&state)
     }
 }

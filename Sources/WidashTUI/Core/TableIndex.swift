@@ -140,8 +140,11 @@ public struct RowFilter: Sendable, Hashable {
 public struct TableIndex: Sendable, Hashable {
     /// Indices into `inventory.identities`, in display order.
     public var identityRows: [Int] = []
-    /// (identity index, pod index) pairs for the pods view, in display order.
-    public var podRows: [PodRef] = []
+    /// (identity index, pod index) pairs for the pods view, in display order; empty unless
+    /// `podRowsIncluded` (the pods view is open), so that a filter typed in the identities view
+    /// does not also search 200 000 pod rows.
+    public var podRows = PodRows()
+    public var podRowsIncluded = false
     /// Widest cell text per identity column (titles included), for layout.
     public var naturalWidths: [Int] = IdentityColumn.allCases.map { CharWidth.of($0.title) }
 
@@ -155,8 +158,33 @@ public struct TableIndex: Sendable, Hashable {
     /// Filters and sorts `inventory` from scratch (the dashboard keeps a `TableCache` instead).
     public static func build(inventory: Inventory, filter: String, sort: SortState, unicode: Bool) -> TableIndex {
         var cache = TableCache()
-        return cache.index(inventory: inventory, generation: 0, filter: filter, sort: sort)
+        return cache.index(inventory: inventory, generation: 0, filter: filter, sort: sort, pods: true)
     }
+}
+
+/// The pods view's rows: positions in the prepared list of every pod row (nil: all of them, in
+/// order), so that a filter result or a sort does not copy hundreds of thousands of references.
+public struct PodRows: RandomAccessCollection, Sendable, Hashable {
+    private let all: [TableIndex.PodRef]
+    private let positions: [Int]?
+
+    public init() { self.init(all: [], positions: nil) }
+    public init(_ rows: [TableIndex.PodRef]) { self.init(all: rows, positions: nil) }
+    init(all: [TableIndex.PodRef], positions: [Int]?) {
+        self.all = all
+        self.positions = positions
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { positions?.count ?? all.count }
+    public subscript(i: Int) -> TableIndex.PodRef {
+        if let positions { return all[positions[i]] }
+        return all[i]
+    }
+
+    /// The same rows in the same order, however they are held.
+    public static func == (a: PodRows, b: PodRows) -> Bool { a.elementsEqual(b) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(count) }
 }
 
 /// Cell texts of the identities table and the data they are computed from.

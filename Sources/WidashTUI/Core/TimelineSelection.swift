@@ -39,7 +39,7 @@ public struct TimelineSelection: Sendable, Hashable {
     }
 
     /// The first rows of the (filtered, sorted) pods table.
-    static func podRows(_ rows: [TableIndex.PodRef], in inventory: Inventory, filter: String) -> TimelineSelection {
+    static func podRows(_ rows: PodRows, in inventory: Inventory, filter: String) -> TimelineSelection {
         var s = TimelineSelection()
         s.title = filter.isEmpty ? "the pods table" : "the pods table filtered by \(filter)"
         for ref in rows.prefix(maxPods) where ref.identity < inventory.identities.count {

@@ -6,6 +6,7 @@ import WidashCore
 public func update(_ state: inout AppState, _ msg: Message) -> [Command] {
     // The events watch follows the open identity detail, whichever message moved the screens.
     let commands = applyMessage(&state, msg)
+    state.includePodRowsIfShown()
     var atTick = false
     if case .tick = msg { atTick = true }
     return commands + EventsFollow.reconcile(&state, atTick: atTick) + startInventoryWatchOnLeavingTheFleet(&state)
