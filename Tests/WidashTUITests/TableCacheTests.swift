@@ -226,7 +226,7 @@ final class TableCacheTests: XCTestCase {
     /// Large scans are split over the cores; the rows kept and their order must be the one-thread
     /// result's, at sizes around the split threshold and for chunks that keep nothing or everything.
     func testParallelFilterKeepsTheSequentialResult() {
-        for count in [0, 1, 19_999, 20_000, 20_001, 123_457] {
+        for count in [0, 1, ParallelFilter.minimumRowsToSplit - 1, ParallelFilter.minimumRowsToSplit, 123_457] {
             let candidates = (0..<count).map { ($0 * 7919) % max(count, 1) }
             let predicates: [@Sendable (Int) -> Bool] = [{ $0 % 3 == 0 }, { $0 < count / 2 }, { _ in true }, { _ in false }]
             for predicate in predicates {

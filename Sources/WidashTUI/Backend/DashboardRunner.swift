@@ -226,7 +226,10 @@ enum InventoryDisposal {
     static func release<Value: Sendable>(_ slot: inout Value?) {
         guard slot != nil else { return }
         let box = Box(slot.take())
-        queue.async { box.value = nil }
+        queue.async {
+            BackgroundPriority.lowerCurrentThread()
+            box.value = nil
+        }
     }
 }
 

@@ -207,11 +207,14 @@ struct TableCache: Sendable {
 /// A filter over many rows, split over the cores (a keystroke's scan of 200 000 pod rows took
 /// 15–20 ms on one); the result keeps the rows' order. Few rows stay on the calling thread.
 enum ParallelFilter {
-    static let minimumRowsToSplit = 20_000
+    static let minimumRowsToSplit = 40_000
 
     /// The rows `row(0..<count)` that pass, in order.
     static func rows(_ count: Int, _ row: @escaping @Sendable (Int) -> Int, _ passes: @escaping @Sendable (Int) -> Bool) -> [Int] {
-        let chunks = count >= minimumRowsToSplit ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+        // Many small pieces, not one per core: the calling (UI) thread takes pieces too, so a worker
+        // thread that is slow to run (busy core, or lowered by `BackgroundPriority` for earlier
+        // background work) holds the result up by one piece at most.
+        let chunks = count >= minimumRowsToSplit ? 16 : 1
         guard chunks > 1 else { return (0..<count).compactMap { passes(row($0)) ? row($0) : nil } }
         let parts = Parts(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
