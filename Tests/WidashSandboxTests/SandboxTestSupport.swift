@@ -32,19 +32,26 @@ enum TestProcess {
         process.standardError = err
         process.standardInput = input
         let outText = OutputCollector(), errText = OutputCollector()
-        out.fileHandleForReading.readabilityHandler = { handle in outText.append(handle.availableData) }
-        err.fileHandleForReading.readabilityHandler = { handle in errText.append(handle.availableData) }
         try process.run()
+        // Each pipe is read to its end on its own thread, and the result is taken only once both
+        // ended: a readability handler still running when it was removed could append its chunk
+        // (curl's `-w` line, say) after the result was taken, which lost output on a busy machine.
+        let drained = DispatchGroup()
+        for (pipe, collector) in [(out, outText), (err, errText)] {
+            drained.enter()
+            DispatchQueue.global().async {
+                collector.append(pipe.fileHandleForReading.readDataToEndOfFile())
+                drained.leave()
+            }
+        }
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        outText.append(out.fileHandleForReading.readDataToEndOfFile())
-        errText.append(err.fileHandleForReading.readDataToEndOfFile())
+        // A descendant that kept the pipes open is not waited for long.
+        _ = drained.wait(timeout: .now() + 5)
         return ProcessResult(status: process.terminationStatus, stdout: outText.text, stderr: errText.text)
     }
 
