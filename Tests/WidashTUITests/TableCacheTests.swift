@@ -100,11 +100,7 @@ final class TableCacheTests: XCTestCase {
         var state = AppState(width: 160, height: 50, now: TestSupport.now)
         var preparer = TableFactsPreparer()
         var inventory = Self.inventory(count: 200)
-        func send(_ changed: Set<String>?) {
-            var u = InventoryUpdate(inventory: inventory, loaded: 200, expected: 200, changedKeys: changed)
-            u.prepared = preparer.prepare(u)
-            _ = update(&state, .inventory(u))
-        }
+        func send(_ changed: Set<String>?) { Self.applyPrepared(inventory, changed: changed, to: &state, preparer: &preparer) }
         send(nil)
         var rng = SplitMix(seed: 5)
         let states: [TrustVerdict.State] = [.trusted, .mismatch, .unknown, .checking]
@@ -154,11 +150,7 @@ final class TableCacheTests: XCTestCase {
         var state = AppState(width: 160, height: 50, now: TestSupport.now)
         var preparer = TableFactsPreparer()
         var inventory = Self.inventory(count: 150)
-        func apply(_ changed: Set<String>?) {
-            var u = InventoryUpdate(inventory: inventory, loaded: 150, expected: 150, changedKeys: changed)
-            u.prepared = preparer.prepare(u)
-            _ = update(&state, .inventory(u))
-        }
+        func apply(_ changed: Set<String>?) { Self.applyPrepared(inventory, changed: changed, to: &state, preparer: &preparer) }
         apply(nil)
         var rng = SplitMix(seed: 9)
         for round in 0..<6 {
@@ -187,11 +179,7 @@ final class TableCacheTests: XCTestCase {
         var state = AppState(width: 160, height: 50, now: TestSupport.now)
         var preparer = TableFactsPreparer()
         var inventory = Self.inventory(count: 200)
-        func send(_ changed: Set<String>?) {
-            var u = InventoryUpdate(inventory: inventory, loaded: 200, expected: 200, changedKeys: changed)
-            u.prepared = preparer.prepare(u)
-            _ = update(&state, .inventory(u))
-        }
+        func send(_ changed: Set<String>?) { Self.applyPrepared(inventory, changed: changed, to: &state, preparer: &preparer) }
         send(nil)
         TestSupport.send(&state, "/svc-0")
         TestSupport.press(&state, .enter)
@@ -244,6 +232,15 @@ final class TableCacheTests: XCTestCase {
             TestSupport.send(&state, String(key))
             XCTAssertEqual(state.index, ReferenceIndex.build(inventory: inventory, filter: "", sort: state.sort, pods: false), "after \(key)")
         }
+    }
+
+    /// Applies `inventory` as the executor does: with table facts prepared off the UI thread
+    /// (patched from the previous ones when `changed` names the rows that changed).
+    static func applyPrepared(_ inventory: Inventory, changed: Set<String>?, to state: inout AppState, preparer: inout TableFactsPreparer) {
+        let count = inventory.identities.count
+        var u = InventoryUpdate(inventory: inventory, loaded: count, expected: count, changedKeys: changed)
+        u.prepared = preparer.prepare(u)
+        _ = update(&state, .inventory(u))
     }
 
     // MARK: - Data

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The Kubernetes protobuf wire format, only as far as request bodies the sandbox accepts need it:
+/// The Kubernetes protobuf wire format as far as request bodies the sandbox accepts need it:
 /// kubectl sends `create token` as `application/vnd.kubernetes.protobuf` (the `k8s\0` magic, a
-/// `runtime.Unknown` envelope, then the `authentication.k8s.io/v1` TokenRequest message).
+/// `runtime.Unknown` envelope, then the `authentication.k8s.io/v1` TokenRequest message). What the
+/// sandbox answers in protobuf is written by `KubeProtobufEncoding`.
 enum KubeProtobuf {
     static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
     static let contentType = "application/vnd.kubernetes.protobuf"

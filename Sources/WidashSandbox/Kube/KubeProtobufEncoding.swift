@@ -65,8 +65,7 @@ public struct KubeProtobufEncodingError: Error, CustomStringConvertible {
 }
 
 public enum KubeProtobufEncoding {
-    public static let contentType = "application/vnd.kubernetes.protobuf"
-    static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
+    public static let contentType = KubeProtobuf.contentType
 
     /// One object's message (no envelope) from its JSON, with the JSON paths that were skipped.
     static func objectMessage(json: Data, kind: String) throws -> (bytes: [UInt8], skipped: [String]) {
@@ -101,7 +100,7 @@ public enum KubeProtobufEncoding {
         var typeMeta = ProtobufWriter()
         typeMeta.stringField(1, apiVersion)
         typeMeta.stringField(2, kind)
-        var head = ProtobufWriter(bytes: magic)
+        var head = ProtobufWriter(bytes: KubeProtobuf.magic)
         head.bytesField(1, typeMeta.bytes)
         head.varint(2 << 3 | 2)
         head.varint(UInt64(rawCount))
