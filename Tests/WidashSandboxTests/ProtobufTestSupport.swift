@@ -40,8 +40,9 @@ struct SandboxTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Just enough of the protobuf wire format to read a `meta.v1.Status` out of its envelope
-/// (WidashKubeProtobuf decodes lists and objects, not Status): field numbers from
+/// Just enough of the protobuf wire format to read a `meta.v1.Status` out of its envelope, written
+/// here rather than borrowed from the sandbox's `KubeProtobuf` or widash's `KubeStatus(protobuf:)`,
+/// so that the encoding under test is read by a reader of its own: field numbers from
 /// k8s.io/apimachinery pkg/apis/meta/v1/generated.proto, envelope from pkg/runtime/generated.proto.
 struct ProtobufStatusReading: Equatable {
     var kind = ""

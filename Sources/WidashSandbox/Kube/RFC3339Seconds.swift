@@ -2,7 +2,8 @@
 /// optional fraction and numeric offset), as meta.v1.Time's protobuf form keeps them:
 /// k8s.io/apimachinery pkg/apis/meta/v1/time_proto.go writes `Seconds: Time.Unix()` and leaves
 /// nanos out. Parsed by hand because the encoder reads thousands of timestamps per list and
-/// Foundation's ISO 8601 formatter is neither cheap nor Sendable.
+/// Foundation's ISO 8601 formatter costs microseconds each; not with widash's own fast parser
+/// (`TokenClock.parseTimestamp`), because the sandbox judges widash and must not share its reading.
 enum RFC3339Seconds {
     static func parse(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
